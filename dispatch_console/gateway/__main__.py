@@ -1,0 +1,7 @@
+"""``python -m dispatch_console.gateway``: the reference backend as a process (see :mod:`.cli`)."""
+
+import sys
+
+from dispatch_console.gateway.cli import main
+
+sys.exit(main())

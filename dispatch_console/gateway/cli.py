@@ -1,0 +1,96 @@
+"""``python main.py gateway`` / ``python -m dispatch_console.gateway``: run the reference backend as a process.
+
+The token comes only from the environment (``DISPATCH_GATEWAY_TOKEN``), never from the command line, because
+command lines are visible to every user of the machine (``ps``) and end up in shell history. It is never printed.
+The one line printed when ready contains the URL, so a parent process (the tests, a training launcher) can read
+the port chosen with ``--port 0``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+from types import FrameType
+
+from dispatch_console.gateway.server import ReferenceBackend
+
+TOKEN_ENV = "DISPATCH_GATEWAY_TOKEN"
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="gateway",
+        description="Run the reference notification backend (notify API v1). "
+        f"The bearer token is read from ${TOKEN_ENV}.",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="interface to bind (default: loopback only)")
+    p.add_argument("--port", type=int, default=8765, help="port to bind; 0 picks a free port (default: 8765)")
+    p.add_argument(
+        "--db", default=None, help="SQLite file for notifications and idempotency keys (default: temporary)"
+    )
+    p.add_argument("--ack-after", type=float, default=5.0, help="seconds until a unit acknowledges; negative: never")
+    p.add_argument("--deliver-after", type=float, default=0.1, help="seconds until a page is delivered")
+    p.add_argument("--latency-ms", type=int, default=0, help="every POST waits this long before answering")
+    p.add_argument("--fail-rate", type=float, default=0.0, help="fraction of POSTs answered 503 (0..1)")
+    p.add_argument("--rate-limit", type=float, default=None, help="max POSTs per second; excess gets 429")
+    p.add_argument("--seed", type=int, default=None, help="seed for --fail-rate, to reproduce a run")
+    p.add_argument("-v", "--verbose", action="store_true", help="log every request (method, path, status)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the backend until SIGTERM or SIGINT; return the process exit code."""
+    args = _parser().parse_args(argv)
+    token = os.environ.get(TOKEN_ENV, "")
+    if not token.strip():
+        print(
+            f"gateway: refusing to start: set the bearer token in the environment variable {TOKEN_ENV} "
+            "(it is not accepted on the command line, where other users could read it)",
+            file=sys.stderr,
+        )
+        return 2
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        backend = ReferenceBackend(
+            token.strip(),
+            host=args.host,
+            port=args.port,
+            db_path=args.db,
+            deliver_after=args.deliver_after,
+            ack_after=None if args.ack_after < 0 else args.ack_after,
+            latency_ms=args.latency_ms,
+            fail_rate=args.fail_rate,
+            rate_limit=args.rate_limit,
+            seed=args.seed,
+        )
+    except ValueError as exc:
+        print(f"gateway: {exc}", file=sys.stderr)
+        return 2
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        try:
+            url = backend.start()
+        except OSError as exc:
+            print(f"gateway: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
+        print(f"gateway: reference backend ready at {url}", flush=True)
+        while not stop.wait(0.5):
+            pass
+        return 0
+    finally:
+        backend.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
