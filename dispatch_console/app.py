@@ -1,0 +1,246 @@
+"""The composition root: settings, database, credentials, backend, services and windows, wired once.
+
+Start-up is ordered for the operator: the window with the sign-in page is shown first; the database opens and
+migrates on a worker thread while the operator types their name, and the training backend starts beside it. The
+workspace tabs are built only after sign-in.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+
+from dispatch_console.settings import Settings, default_database_url, load_settings
+from dispatch_console.ui.context import ConsoleContext
+from dispatch_console.ui.main_window import MainWindow
+from dispatch_console.ui.signin import LockPage, SignInPage
+from dispatch_console.ui.theme import app_icon, apply_theme
+from dispatch_console.ui.worker import run_in_background
+
+# Each entry builds one workspace tab after sign-in: (title, shortcut, builder(ctx, window) -> widget).
+TabBuilder = Callable[[ConsoleContext, MainWindow], QWidget]
+WORKSPACE_TABS: list[tuple[str, str, str]] = [
+    # (title, shortcut, "module:function") imported lazily so that start-up only pays for the sign-in page
+    ("Intake", "F2", "dispatch_console.ui.intake.tab:build_intake_tab"),
+    ("Queue", "F3", "dispatch_console.ui.queue.tab:build_queue_tab"),
+    ("Reports", "F4", "dispatch_console.ui.reports.tab:build_reports_tab"),
+    ("Audit", "F6", "dispatch_console.ui.audit_view:build_audit_tab"),
+]
+
+
+def local_zone(settings: Settings) -> tzinfo:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    for name in (settings.timezone, os.environ.get("TZ", "")):
+        if name:
+            try:
+                return ZoneInfo(name.lstrip(":"))
+            except (ZoneInfoNotFoundError, ValueError):
+                pass
+    try:
+        link = Path("/etc/localtime").resolve()
+        if "zoneinfo" in link.parts:
+            return ZoneInfo("/".join(link.parts[link.parts.index("zoneinfo") + 1 :]))
+    except (OSError, ZoneInfoNotFoundError, ValueError):
+        pass
+    zone = datetime.now().astimezone().tzinfo
+    assert zone is not None
+    return zone
+
+
+class Console:
+    """One running console: owns the window and the context, and reacts to sign-in / sign-out."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        database_url: str | None = None,
+        backend_url: str | None = None,
+        training: bool | None = None,
+        start_backend: bool = True,
+    ) -> None:
+        from dispatch_console.db.engine import open_database
+
+        self.settings = settings
+        self.training = training if training is not None else not (backend_url or settings.backend_url)
+        url = database_url or settings.database_url or default_database_url()
+        self._credentials: Any = None
+        self.db = open_database(url, password=self._database_password(url))
+        self.ctx = ConsoleContext(
+            settings=settings, db=self.db, tz=local_zone(settings), training=self.training,
+            backend_url="" if self.training else (backend_url or settings.backend_url),
+        )
+        self.sign_in = SignInPage(self._authenticate)
+        self.lock = LockPage(self._check_password)
+        self.window = MainWindow(
+            sign_in=self.sign_in, lock=self.lock, training=self.training, database_text=self.db.describe(),
+            tz=self.ctx.tz, lock_minutes=settings.lock_minutes,
+        )
+        self.sign_in.signed_in.connect(self._on_signed_in)
+        self.window.sign_out_requested.connect(self._sign_out)
+        self.ready = False
+        self._backend: Any = None
+        run_in_background(self._prepare_database, self._database_ready, self._database_failed)
+        if start_backend and self.training:
+            run_in_background(self._start_training_backend, self._backend_ready, self._backend_failed)
+        elif not self.training:
+            self.window.set_backend_status(f"Backend: {self.ctx.backend_url}")
+
+    # --- start-up on workers --------------------------------------------------------------------------------
+    def _database_password(self, url: str) -> Callable[[], str | None]:
+        def fetch() -> str | None:
+            from sqlalchemy.engine import make_url
+
+            from dispatch_console.credentials import KeyringStore, database_password_key
+
+            parsed = make_url(url)
+            return KeyringStore().get(database_password_key(parsed.username or "", parsed.host or "",
+                                                            parsed.database or ""))
+
+        return fetch
+
+    def _prepare_database(self) -> bool:
+        from dispatch_console.services import bootstrap, operators
+
+        bootstrap.prepare(self.db, training=self.training)
+        with self.db.read() as session:
+            return operators.has_operators(session)
+
+    def _database_ready(self, has_operators: bool) -> None:
+        self.ready = True
+        if not has_operators:
+            self.sign_in.set_ready(False, "No operator exists yet. Create the first admin with:\n"
+                                   "python main.py create-operator --username NAME --role admin")
+            return
+        self.sign_in.set_ready(True)
+        if self.training:
+            from dispatch_console.services.operators import DEMO_OPERATORS
+
+            self.sign_in.show_demo_credentials(
+                [f"{role.label}: {user} / {password}" for user, _name, role, password in DEMO_OPERATORS]
+            )
+
+    def _database_failed(self, error: BaseException) -> None:
+        self.sign_in.set_ready(False, f"The database could not be opened: {error}. Check the database URL in the "
+                               "settings (or --database-url) and that the server is running, then restart.")
+
+    def _start_training_backend(self) -> Any:
+        import secrets
+
+        from dispatch_console.gateway.server import ReferenceBackend
+        from dispatch_console.settings import data_dir
+
+        token = secrets.token_urlsafe(24)
+        backend = ReferenceBackend(token=token, db_path=str(data_dir() / "training-backend.db"), ack_after=20.0)
+        backend.start()
+        return backend, token
+
+    def _backend_ready(self, result: Any) -> None:
+        backend, token = result
+        self._backend = backend
+        self.ctx.backend_url = backend.url
+        self.ctx.token_provider = lambda: token
+        self.window.set_backend_status(f"Backend: training ({backend.url})")
+        self._start_notification_services()
+
+    def _backend_failed(self, error: BaseException) -> None:
+        self.window.set_backend_status(f"Backend: training backend failed to start ({type(error).__name__})", False)
+
+    def _start_notification_services(self) -> None:
+        """Hook for the outbox worker and status feed (they need a backend URL and token)."""
+
+    # --- sign-in ------------------------------------------------------------------------------------------------
+    def _authenticate(self, username: str, password: str) -> Any:
+        from dispatch_console.services import consoles, operators
+
+        with self.db.write() as session:
+            actor = operators.sign_in(session, username=username, password=password,
+                                      console=self.settings.console_name)
+        with self.db.read() as session:
+            exempt = consoles.is_lock_exempt(session, self.settings.console_name)
+        return actor, exempt
+
+    def _check_password(self, password: str) -> bool:
+        from dispatch_console.services import operators
+
+        with self.db.write() as session:
+            return operators.check_password(session, actor=self.ctx.operator, password=password)
+
+    def _on_signed_in(self, result: Any) -> None:
+        actor, exempt = result
+        self.ctx.actor = actor
+        self.window.set_signed_in(True, f"{actor.display_name} ({actor.role.label})", lock_enabled=not exempt)
+        self._build_workspace()
+
+    def _build_workspace(self) -> None:
+        import importlib
+
+        if self.window.tabs.count():
+            return
+        for title, shortcut, target in WORKSPACE_TABS:
+            module_name, _, function = target.partition(":")
+            try:
+                module = importlib.import_module(module_name)
+            except ModuleNotFoundError as missing:
+                if missing.name and module_name.startswith(missing.name):
+                    continue  # that part of the console is not built yet
+                raise
+            widget = getattr(module, function)(self.ctx, self.window)
+            self.window.add_tab(widget, title, shortcut)
+
+    def _sign_out(self) -> None:
+        from dispatch_console.services import audit
+
+        actor = self.ctx.actor
+        if actor is not None:
+            def write() -> None:
+                with self.db.write() as session:
+                    audit.record(session, actor=actor, action="sign_out", record_type="operator",
+                                 record_id=actor.username)
+
+            run_in_background(write)
+        self.ctx.actor = None
+        while self.window.tabs.count():
+            widget = self.window.tabs.widget(0)
+            self.window.tabs.removeTab(0)
+            if widget is not None:
+                widget.deleteLater()
+        for name in [n for n in self.window.actions_by_name if n.startswith("tab_")]:
+            action = self.window.actions_by_name.pop(name)
+            self.window.removeAction(action)
+            action.deleteLater()
+        self.window.set_signed_in(False)
+
+    def shutdown(self) -> None:
+        if self._backend is not None:
+            self._backend.stop()
+        self.db.dispose()
+
+
+def run(*, database_url: str | None = None, backend_url: str | None = None, training: bool = False) -> int:
+    app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Threat dispatch console")
+    app.setOrganizationName("dispatch-console")
+    app.setWindowIcon(app_icon())
+    settings = load_settings()
+    apply_theme(app, settings.theme)
+    console = Console(settings=settings, database_url=database_url, backend_url=backend_url,
+                      training=True if training else None)
+    console.window.show()
+    if os.environ.get("DISPATCH_CONSOLE_EXIT_AFTER_SHOW"):  # used by the start-up benchmark
+        QTimer.singleShot(0, app.quit)
+    code = app.exec()
+    from PySide6.QtCore import QThreadPool
+
+    QThreadPool.globalInstance().waitForDone(10_000)
+    console.shutdown()
+    return int(code)

@@ -1,0 +1,135 @@
+"""Opening the database: SQLite on one machine, PostgreSQL in a dispatch center.
+
+SQLite is tuned for durability and many processes: WAL (readers never block the writer), ``synchronous=FULL`` (WAL
+with NORMAL can lose the last commits on power loss, and a lost threat is the one failure we cannot have), foreign
+keys on, and write transactions that start with ``BEGIN IMMEDIATE`` so that two consoles saving at once queue for the
+lock instead of failing half-way with "database is locked".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+BUSY_TIMEOUT_MS = 15_000
+
+
+class AuditedRefusal(Exception):
+    """An action refused on purpose, after the refusal itself was written (audited) in the same transaction.
+
+    ``Database.write`` commits before letting it propagate: a denied action leaves its audit entry and nothing else,
+    because the service records the refusal before changing anything.
+    """
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite+pysqlite:///{path}"
+
+
+def _sqlite_engine(url: URL, *, immediate: bool) -> Engine:
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+@dataclass
+class Database:
+    """The two ways into the database: short write transactions and read sessions.
+
+    They are separate because on SQLite a write transaction takes the write lock at once (``BEGIN IMMEDIATE``); reads
+    must not, or a long report would hold up every console's save.
+    """
+
+    url: URL
+    write_engine: Engine
+    read_engine: Engine
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.get_backend_name() == "sqlite"
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.url.get_backend_name() == "postgresql"
+
+    def describe(self) -> str:
+        """A display string for the status bar: never contains a password."""
+        if self.is_sqlite:
+            return f"SQLite {self.url.database}"
+        return f"PostgreSQL {self.url.host or 'localhost'}/{self.url.database}"
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session inside one transaction: committed on success, rolled back on any error."""
+        with self._write_factory() as session:
+            session.begin()
+            try:
+                yield session
+            except AuditedRefusal:
+                session.commit()
+                raise
+            except BaseException:
+                session.rollback()
+                raise
+            session.commit()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._read_factory() as session, session.begin():
+            yield session
+
+    def __post_init__(self) -> None:
+        self._write_factory = sessionmaker(self.write_engine, expire_on_commit=False)
+        self._read_factory = sessionmaker(self.read_engine, expire_on_commit=False)
+
+    def dispose(self) -> None:
+        self.write_engine.dispose()
+        if self.read_engine is not self.write_engine:
+            self.read_engine.dispose()
+
+
+def open_database(url: str | URL, *, password: Callable[[], str | None] | None = None) -> Database:
+    """Open (not migrate) the database at ``url``.
+
+    Args:
+        url: an SQLAlchemy URL. For PostgreSQL it carries no password: ``password`` fetches it from the keyring so
+            that it never sits in a settings file or a command line.
+        password: called once for PostgreSQL URLs without a password.
+    """
+    parsed = make_url(url) if isinstance(url, str) else url
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        return Database(parsed, _sqlite_engine(parsed, immediate=True), _sqlite_engine(parsed, immediate=False))
+    if backend == "postgresql":
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        if parsed.password is None and password is not None:
+            secret = password()
+            if secret:
+                parsed = parsed.set(password=secret)
+        engine = create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=10)
+        return Database(parsed, engine, engine)
+    raise ValueError(f"unsupported database {backend!r}: use sqlite:///path or postgresql://user@host/dbname")

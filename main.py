@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""Start the threat dispatch console (or one of its commands) from a fresh checkout.
+
+``python3 main.py`` creates the project's virtual environment in ``.venv`` on first run, installs what the console
+needs into it, and starts the console on its defaults (SQLite in the user's data directory, training backend).
+``python3 main.py test`` does the same with the test tools and runs the whole suite headless. Any other arguments
+go to the console's command line (``python3 main.py --help``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+MIN_PYTHON = (3, 11)
+
+
+def _venv_python() -> Path:
+    return VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def _in_project_venv() -> bool:
+    return Path(sys.prefix).resolve() == VENV.resolve()
+
+
+def _ensure_venv(extras: str) -> None:
+    """Create or reuse ``.venv`` and install the project into it when pyproject.toml changed."""
+    if not _venv_python().exists():
+        print("First start: creating the virtual environment in .venv …", flush=True)
+        try:
+            venv.EnvBuilder(with_pip=True).create(VENV)
+        except Exception as error:  # e.g. Debian without python3-venv
+            sys.exit(f"Could not create .venv ({error}). On Debian/Ubuntu: sudo apt-get install python3-venv")
+    spec = f".[{extras}]" if extras else "."
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + spec.encode()).hexdigest()
+    stamp = VENV / f".installed-{extras or 'app'}"
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    print(f"Installing the console's dependencies ({spec}) into .venv; this happens once …", flush=True)
+    pip = [str(_venv_python()), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "--upgrade", "pip"], check=False)
+    result = subprocess.run([*pip, "-e", spec], cwd=ROOT, check=False)
+    if result.returncode != 0:
+        sys.exit("Installing the dependencies failed (see above). Check the network and run the command again.")
+    stamp.write_text(digest)
+
+
+def main() -> None:
+    if sys.version_info < MIN_PYTHON:
+        sys.exit(f"The console needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
+    args = sys.argv[1:]
+    if not _in_project_venv() and not os.environ.get("DISPATCH_CONSOLE_NO_VENV"):
+        _ensure_venv("dev" if args[:1] == ["test"] else "")
+        os.execv(str(_venv_python()), [str(_venv_python()), str(ROOT / "main.py"), *args])
+    sys.path.insert(0, str(ROOT))
+    from dispatch_console.cli import main as cli_main
+
+    sys.exit(cli_main(args))
+
+
+if __name__ == "__main__":
+    main()

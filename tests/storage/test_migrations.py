@@ -1,0 +1,41 @@
+"""An existing center's database is upgraded in place, keeping its data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from dispatch_console.db import migrate
+from dispatch_console.db.engine import open_database
+from dispatch_console.domain.enums import Role
+from dispatch_console.services import operators
+
+
+def test_a_database_from_the_first_release_is_upgraded_with_its_operators_kept(tmp_path: Path) -> None:
+    db = open_database(f"sqlite:///{tmp_path / 'old.db'}")
+    migrate.upgrade(db, "0001")
+    with db.write() as session:
+        operators.create_operator(session, username="old.admin", display_name="Old", role=Role.ADMIN,
+                                  password="correct horse")
+    assert migrate.current_revision(db) == "0001"
+    assert "threats" not in sa.inspect(db.write_engine).get_table_names()
+
+    migrate.upgrade(db)
+
+    assert migrate.current_revision(db) == migrate.head_revision()
+    assert {"threats", "notifications", "drafts"} <= set(sa.inspect(db.write_engine).get_table_names())
+    with db.read() as session:
+        assert [o.username for o in operators.list_operators(session)] == ["old.admin"]
+
+
+def test_a_fresh_database_is_created_at_the_newest_revision(db) -> None:  # type: ignore[no-untyped-def]
+    assert migrate.current_revision(db) == migrate.head_revision()
+    assert not migrate.needs_upgrade(db)
+
+
+def test_sqlite_is_opened_for_durability(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+    with sqlite_db.write_engine.connect() as connection:
+        pragma = {name: connection.exec_driver_sql(f"PRAGMA {name}").scalar() for name in
+                  ("journal_mode", "synchronous", "foreign_keys")}
+    assert pragma == {"journal_mode": "wal", "synchronous": 2, "foreign_keys": 1}

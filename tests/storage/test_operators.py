@@ -1,0 +1,101 @@
+"""Operators sign in with their own account; guessing a password locks the account until an admin releases it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import timedelta
+
+import pytest
+
+from dispatch_console.domain.enums import Role
+from dispatch_console.services import audit, operators
+from dispatch_console.services.actor import Actor, PermissionDenied
+from dispatch_console.services.clock import utcnow
+
+
+@pytest.fixture
+def dana(db):  # type: ignore[no-untyped-def]
+    with db.write() as session:
+        operators.create_operator(session, username="dana", display_name="Dana Dispatcher", role=Role.CALL_TAKER,
+                                  password="night-shift-42")
+    return "dana"
+
+
+def _attempt(db, username: str, password: str, now=None):  # type: ignore[no-untyped-def]
+    with db.write() as session:
+        return operators.sign_in(session, username=username, password=password, console="c1", now=now)
+
+
+def test_the_right_password_signs_in_and_is_audited(db, dana: str) -> None:  # type: ignore[no-untyped-def]
+    actor = _attempt(db, "Dana ", "night-shift-42")
+    assert (actor.username, actor.role, actor.console) == ("dana", Role.CALL_TAKER, "c1")
+    with db.read() as session:
+        (entry,) = audit.search(session, audit.AuditQuery(action="sign_in"))
+    assert (entry.operator, entry.outcome, entry.console) == ("dana", "success", "c1")
+
+
+def test_passwords_are_stored_with_a_memory_hard_kdf(db, dana: str) -> None:  # type: ignore[no-untyped-def]
+    import sqlalchemy as sa
+
+    with db.read() as session:
+        stored = session.execute(sa.text("select password_hash from operators")).scalar_one()
+    assert stored.startswith("scrypt$") and "night-shift-42" not in stored
+
+
+def test_five_failures_in_fifteen_minutes_lock_until_an_admin_releases(db, dana: str, admin: Actor) -> None:  # type: ignore[no-untyped-def]
+    for attempt in range(4):
+        with pytest.raises(operators.SignInError, match="Wrong user name or password"):
+            _attempt(db, "dana", f"guess-{attempt}")
+    with pytest.raises(operators.SignInError, match="now locked"):
+        _attempt(db, "dana", "guess-4")
+    with pytest.raises(operators.SignInError, match=r"locked .* admin must release"):
+        _attempt(db, "dana", "night-shift-42")  # even the right password
+
+    with pytest.raises(PermissionDenied), db.write() as session:
+        operators.release(session, actor=Actor("dana", "Dana", Role.SUPERVISOR, "c1"), username="dana")
+    with db.write() as session:
+        operators.release(session, actor=admin, username="dana")
+    assert _attempt(db, "dana", "night-shift-42").username == "dana"
+
+    with db.read() as session:
+        denials = audit.search(session, audit.AuditQuery(record_id="dana"))
+    outcomes = [(e.action, e.outcome) for e in reversed(denials)]
+    assert outcomes.count(("sign_in", "denied")) == 5
+    assert ("operator.lock", "denied") in outcomes
+    assert ("operator.release", "denied") in outcomes and ("operator.release", "success") in outcomes
+
+
+def test_failures_older_than_fifteen_minutes_do_not_count(db, dana: str) -> None:  # type: ignore[no-untyped-def]
+    long_ago = utcnow() - timedelta(minutes=16)
+    for attempt in range(4):
+        with pytest.raises(operators.SignInError):
+            _attempt(db, "dana", f"old-{attempt}", now=long_ago)
+    for attempt in range(4):
+        with pytest.raises(operators.SignInError, match="Wrong"):
+            _attempt(db, "dana", f"new-{attempt}")
+    assert _attempt(db, "dana", "night-shift-42").username == "dana"
+
+
+def test_unknown_user_gets_the_same_message_as_a_wrong_password(db, dana: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(operators.SignInError) as unknown:
+        _attempt(db, "nobody", "whatever-1")
+    with pytest.raises(operators.SignInError) as wrong:
+        _attempt(db, "dana", "whatever-1")
+    assert str(unknown.value).split(".")[0] == str(wrong.value).split(".")[0]
+
+
+def test_create_operator_command_makes_the_first_admin(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    result = subprocess.run(
+        [sys.executable, "main.py", "create-operator", "--username", "chief", "--name", "Chief Admin",
+         "--role", "admin", "--database-url", url],
+        input="a-long-password\n", capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Created admin 'chief'" in result.stdout
+    short = subprocess.run(
+        [sys.executable, "main.py", "create-operator", "--username", "x", "--database-url", url],
+        input="short\n", capture_output=True, text=True, check=False,
+    )
+    assert short.returncode == 2 and "at least 8 characters" in short.stderr
