@@ -53,8 +53,6 @@ _T = TypeVar("_T")
 MAX_BODY_BYTES = 1 << 20
 """A notification is a few kilobytes; anything above a megabyte is a client bug or an attack."""
 
-_ALL_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE")
-
 
 @dataclass
 class Faults:
@@ -428,6 +426,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_TRACE = do_GET
 
+    def __getattr__(self, name: str) -> Callable[[], None]:
+        # Any other method (QUERY, PROPFIND…) gets the contract's 405 with Allow rather than http.server's HTML 501.
+        if name.startswith("do_"):
+            return self._dispatch
+        raise AttributeError(name)
+
 
 class ReferenceBackend:
     """The reference backend, run in-process (training mode, tests) or by ``python -m dispatch_console.gateway``.
@@ -647,6 +651,10 @@ class ReferenceBackend:
     def notification_count(self) -> int:
         """How many notifications were recorded in total."""
         return self._with_store(lambda s: s.notification_count())
+
+    def in_progress_keys(self) -> list[str]:
+        """Idempotency keys currently claimed by a request still being processed (tests wait on this)."""
+        return self._with_store(lambda s: s.in_progress_keys())
 
     def response_counts(self) -> dict[int, int]:
         """How many responses were sent per HTTP status code since this object was made (all starts)."""

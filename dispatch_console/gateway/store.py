@@ -398,3 +398,11 @@ class NotificationStore:
         with self._lock:
             row = self._connection().execute("SELECT COUNT(*) FROM notifications").fetchone()
         return int(row[0])
+
+    def in_progress_keys(self) -> list[str]:
+        """Idempotency keys claimed and still being processed."""
+        with self._lock:
+            rows = (
+                self._connection().execute("SELECT key FROM idempotency_keys WHERE state = 'in_progress'").fetchall()
+            )
+        return [str(r[0]) for r in rows]
