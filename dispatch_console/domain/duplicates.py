@@ -28,7 +28,7 @@ from dispatch_console.domain.threat import ThreatInput
 TIME_TOLERANCE = timedelta(hours=2)
 RECENT_WINDOW = timedelta(hours=72)
 SIMILARITY_THRESHOLD = 0.85
-COMPARED_CHARS = 2_000
+COMPARED_CHARS = 1_000
 MIN_STATEMENT_CHARS = 12
 """Shorter statements ("gun", "bomb threat") are too generic to call two reports the same."""
 

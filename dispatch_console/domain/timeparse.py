@@ -207,7 +207,7 @@ _ORD = r"(?:st|nd|rd|th)?"
 _YEAR = r"(?:\s(19\d\d|20\d\d)(?![\d:]))?"
 _RE_ISO = re.compile(r"(?<![\d/])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d/])", re.ASCII)
 _RE_NUMERIC = re.compile(r"(?<![\d/:.])(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\d/])", re.ASCII)
-_RE_MONTH_DAY = re.compile(rf"\b{_MONTH}\s?(\d{{1,2}}){_ORD}\b{_YEAR}", re.ASCII)
+_RE_MONTH_DAY = re.compile(rf"\b{_MONTH}\s?(\d{{1,2}}){_ORD}\b(?![:.h]\d){_YEAR}", re.ASCII)
 _RE_DAY_MONTH = re.compile(rf"\b(\d{{1,2}}){_ORD}\s(?:of\s)?{_MONTH}(?![a-z]){_YEAR}", re.ASCII)
 _RE_ORDINAL = re.compile(r"\b(?:the\s)?(\d{1,2})(st|nd|rd|th)\b", re.ASCII)
 _RE_RELATIVE = re.compile(
@@ -296,7 +296,7 @@ class _Parser:
             if isinstance(result, Rejected):
                 return result
             dates.append((result, m.group(0)))
-        for pattern, month_group, day_group in ((_RE_MONTH_DAY, 1, 2), (_RE_DAY_MONTH, 2, 1)):
+        for pattern, month_group, day_group in ((_RE_DAY_MONTH, 2, 1), (_RE_MONTH_DAY, 1, 2)):
             text, found = _take(pattern, text)
             for m in found:
                 month = _month_number(m.group(month_group))
