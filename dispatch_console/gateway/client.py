@@ -55,7 +55,9 @@ AUTH_FAILED_REASON = (
 MAX_RETRY_AFTER = 3600.0
 """A ``Retry-After`` above an hour is treated as an hour: a broken backend must not silence a notification all day."""
 
-_TOKEN_RE = re.compile(r"^[\x21-\x7e]+$")  # visible ASCII: what RFC 6750's b64token and HTTP headers allow
+# Visible ASCII, what RFC 6750's b64token and HTTP headers allow. Used with fullmatch: `^…$` would let a trailing
+# newline through, and http.client would then quote the whole header, token included, in its ValueError.
+_TOKEN_RE = re.compile(r"[\x21-\x7e]+")
 _EMPTY: Mapping[str, str] = MappingProxyType({})
 
 
@@ -275,7 +277,7 @@ class NotifyClient:
             token = self._token_provider()
         except Exception:
             raise _TokenUnavailable("the console's token could not be read from the keyring") from None
-        if not isinstance(token, str) or not token or _TOKEN_RE.match(token) is None:
+        if not isinstance(token, str) or not token or _TOKEN_RE.fullmatch(token) is None:
             raise _TokenUnavailable("the console's stored token is empty or contains characters a token cannot have")
         return token
 
@@ -317,8 +319,9 @@ class NotifyClient:
             raise _Transport("timeout", "the backend did not answer in time") from None
         except requests.exceptions.ConnectionError:
             raise _Transport("connection_error", "could not reach the backend (connection refused or lost)") from None
-        except requests.exceptions.RequestException as exc:
-            # Other requests errors (invalid header, bad URL…) may quote request data: keep only the class name.
+        except Exception as exc:
+            # Other errors from requests, urllib3 or http.client (invalid header value, bad URL…) may quote request
+            # data, including the Authorization header: keep only the class name, and drop the cause.
             raise _Transport("request_error", f"the request could not be sent ({type(exc).__name__})") from None
 
     @staticmethod
