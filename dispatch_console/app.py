@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QWidget
@@ -23,6 +23,9 @@ from dispatch_console.ui.main_window import MainWindow
 from dispatch_console.ui.signin import LockPage, SignInPage
 from dispatch_console.ui.theme import app_icon, apply_theme
 from dispatch_console.ui.worker import run_in_background
+
+if TYPE_CHECKING:
+    from dispatch_console.db.engine import Database
 
 # Each entry builds one workspace tab after sign-in: (title, shortcut, builder(ctx, window) -> widget).
 TabBuilder = Callable[[ConsoleContext, MainWindow], QWidget]
@@ -67,13 +70,11 @@ class Console:
         training: bool | None = None,
         start_backend: bool = True,
     ) -> None:
-        from dispatch_console.db.engine import open_database
-
         self.settings = settings
         self.training = training if training is not None else not (backend_url or settings.backend_url)
-        url = database_url or settings.database_url or default_database_url()
+        self._url = database_url or settings.database_url or default_database_url()
         self._credentials: Any = None
-        self.db = open_database(url, password=self._database_password(url))
+        self.db: Database = cast("Database", None)  # opened on a worker thread, before sign-in is possible
         self.ctx = ConsoleContext(
             settings=settings, db=self.db, tz=local_zone(settings), training=self.training,
             backend_url="" if self.training else (backend_url or settings.backend_url),
@@ -81,11 +82,14 @@ class Console:
         self.sign_in = SignInPage(self._authenticate)
         self.lock = LockPage(self._check_password)
         self.window = MainWindow(
-            sign_in=self.sign_in, lock=self.lock, training=self.training, database_text=self.db.describe(),
+            sign_in=self.sign_in, lock=self.lock, training=self.training, database_text="Database: opening …",
             tz=self.ctx.tz, lock_minutes=settings.lock_minutes,
         )
         self.sign_in.signed_in.connect(self._on_signed_in)
         self.window.sign_out_requested.connect(self._sign_out)
+        from dispatch_console.ui.admin import AdminActions
+
+        self.admin_actions = AdminActions(self.ctx, self.window)
         self.ready = False
         self._backend: Any = None
         run_in_background(self._prepare_database, self._database_ready, self._database_failed)
@@ -108,14 +112,17 @@ class Console:
         return fetch
 
     def _prepare_database(self) -> bool:
+        from dispatch_console.db.engine import open_database
         from dispatch_console.services import bootstrap, operators
 
+        self.db = self.ctx.db = open_database(self._url, password=self._database_password(self._url))
         bootstrap.prepare(self.db, training=self.training)
         with self.db.read() as session:
             return operators.has_operators(session)
 
     def _database_ready(self, has_operators: bool) -> None:
         self.ready = True
+        self.window.database_label.setText(self.db.describe())
         if not has_operators:
             self.sign_in.set_ready(False, "No operator exists yet. Create the first admin with:\n"
                                    "python main.py create-operator --username NAME --role admin")
@@ -222,7 +229,8 @@ class Console:
     def shutdown(self) -> None:
         if self._backend is not None:
             self._backend.stop()
-        self.db.dispose()
+        if self.db is not None:
+            self.db.dispose()
 
 
 def run(*, database_url: str | None = None, backend_url: str | None = None, training: bool = False) -> int:
@@ -237,7 +245,15 @@ def run(*, database_url: str | None = None, backend_url: str | None = None, trai
                       training=True if training else None)
     console.window.show()
     if os.environ.get("DISPATCH_CONSOLE_EXIT_AFTER_SHOW"):  # used by the start-up benchmark
-        QTimer.singleShot(0, app.quit)
+        def report_and_quit() -> None:
+            started = os.environ.get("DISPATCH_CONSOLE_T0")
+            if started:
+                import time
+
+                print(f"shown-after {time.time() - float(started):.4f}", flush=True)
+            app.quit()
+
+        QTimer.singleShot(0, report_and_quit)
     code = app.exec()
     from PySide6.QtCore import QThreadPool
 

@@ -5,15 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from dispatch_console.db.engine import Database
-from dispatch_console.services.actor import Actor
 from dispatch_console.settings import Settings
+
+if TYPE_CHECKING:  # SQLAlchemy is imported on a worker thread at start-up, not before the window shows
+    from dispatch_console.db.engine import Database
+    from dispatch_console.services.actor import Actor
 
 
 @dataclass
 class ConsoleContext:
+    """``db`` is set as soon as the database is open (before anyone can sign in)."""
+
     settings: Settings
     db: Database
     tz: tzinfo

@@ -7,6 +7,7 @@ shows only who is signed in: the workspace behind it is hidden, not destroyed, s
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -19,9 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dispatch_console.services.actor import Actor
 from dispatch_console.ui.theme import set_role
 from dispatch_console.ui.worker import run_in_background
+
+if TYPE_CHECKING:
+    from dispatch_console.services.actor import Actor
 
 
 class _PasswordCard(QWidget):

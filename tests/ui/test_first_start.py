@@ -96,3 +96,34 @@ def test_lock_minutes_are_capped_at_thirty() -> None:
 
     assert Settings(lock_minutes=90).validated().lock_minutes == 30
     assert Settings().lock_minutes == 15
+
+
+def test_an_admin_imports_a_bad_csv_and_sees_every_rejected_line(qtbot: QtBot, make_console, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QMessageBox
+
+    console = make_console()
+    sign_in(qtbot, console, "admin", "training-ad")
+    bad = tmp_path / "district.csv"
+    bad.write_text("name,kind,address,division\nGood School,school,1 Oak St,North\nBad,castle,2 Elm,North\n")
+    console.admin_actions.import_sites(str(bad))
+    qtbot.waitUntil(lambda: any(isinstance(w, QMessageBox) and w.isVisible() for w in console.window.children()),
+                    timeout=10_000)
+    (box,) = [w for w in console.window.children() if isinstance(w, QMessageBox) and w.isVisible()]
+    assert "Nothing was imported" in box.text() and "line 3:" in box.text()
+
+
+def test_a_call_taker_cannot_exempt_a_console_and_is_told_why(qtbot: QtBot, make_console) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QMessageBox
+
+    from dispatch_console.services import audit
+
+    console = make_console()
+    sign_in(qtbot, console, "calltaker", "training-ct")
+    console.admin_actions.toggle_lock_exemption()
+    qtbot.waitUntil(lambda: any(isinstance(w, QMessageBox) and w.isVisible() for w in console.window.children()),
+                    timeout=10_000)
+    (box,) = [w for w in console.window.children() if isinstance(w, QMessageBox) and w.isVisible()]
+    assert "Only an admin" in box.text()
+    with console.db.read() as session:
+        (entry,) = audit.search(session, audit.AuditQuery(action="console.lock_exempt"))
+    assert (entry.operator, entry.outcome) == ("calltaker", "denied")
