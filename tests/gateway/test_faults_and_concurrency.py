@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 import threading
 import time
@@ -184,10 +185,8 @@ def test_restart_drops_stale_in_progress_claims(make_backend: Callable[..., Refe
 
 
 def _ignore(fn: Callable[[], object]) -> None:
-    try:
+    with contextlib.suppress(requests.RequestException):
         fn()
-    except requests.RequestException:
-        pass
 
 
 def test_distinct_keys_are_distinct_notifications(backend: ReferenceBackend) -> None:
