@@ -145,7 +145,10 @@ class Console:
         from dispatch_console.gateway.server import ReferenceBackend
         from dispatch_console.settings import data_dir
 
+        from dispatch_console.logging_setup import register_secret
+
         token = secrets.token_urlsafe(24)
+        register_secret(token)
         backend = ReferenceBackend(token=token, db_path=str(data_dir() / "training-backend.db"), ack_after=20.0)
         backend.start()
         return backend, token
@@ -240,6 +243,10 @@ def run(*, database_url: str | None = None, backend_url: str | None = None, trai
     app.setOrganizationName("dispatch-console")
     app.setWindowIcon(app_icon())
     settings = load_settings()
+    from dispatch_console.logging_setup import configure
+    from dispatch_console.settings import data_dir
+
+    configure(data_dir() / "logs")
     apply_theme(app, settings.theme)
     console = Console(settings=settings, database_url=database_url, backend_url=backend_url,
                       training=True if training else None)
