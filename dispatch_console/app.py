@@ -149,6 +149,7 @@ class Console:
 
         token = secrets.token_urlsafe(24)
         register_secret(token)
+        data_dir().mkdir(parents=True, exist_ok=True)
         backend = ReferenceBackend(token=token, db_path=str(data_dir() / "training-backend.db"), ack_after=20.0)
         backend.start()
         return backend, token
