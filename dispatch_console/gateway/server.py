@@ -63,12 +63,15 @@ class Faults:
         fail_rate: Fraction (0..1) of POSTs answered ``503`` with ``Retry-After`` before anything is recorded.
         rate_limit: At most this many POSTs per second are admitted; the excess gets ``429`` with ``Retry-After``.
         retry_after_s: The ``Retry-After`` sent with ``503`` (whole seconds, as HTTP requires).
+        fail_status: The status of an injected failure: ``503`` (with ``Retry-After``) or ``500`` (a crashing
+            backend, without ``Retry-After``).
     """
 
     latency_ms: int = 0
     fail_rate: float = 0.0
     rate_limit: float | None = None
     retry_after_s: int = 1
+    fail_status: int = 503
 
     def validate(self) -> None:
         """Reject settings that make no sense, at configuration time rather than mid-test.
@@ -84,6 +87,8 @@ class Faults:
             raise ValueError("rate_limit must be > 0 (or None for no limit)")
         if self.retry_after_s < 0:
             raise ValueError("retry_after_s must be >= 0")
+        if self.fail_status not in (500, 503):
+            raise ValueError("fail_status must be 500 or 503")
 
 
 class _Server(ThreadingHTTPServer):
@@ -319,6 +324,8 @@ class _Handler(BaseHTTPRequestHandler):
             )
         if rt.should_fail():
             self._wait_latency(started)
+            if rt.faults.fail_status == 500:
+                return self._error(500, "internal_error", "the backend failed; nothing was recorded")
             return self._error(
                 503,
                 "unavailable",
@@ -626,6 +633,7 @@ class ReferenceBackend:
         fail_rate: float | None = None,
         rate_limit: float | bool | None = False,
         retry_after_s: int | None = None,
+        fail_status: int | None = None,
     ) -> None:
         """Change fault injection while running (``rate_limit=None`` removes the limit; ``False`` keeps it).
 
@@ -637,12 +645,14 @@ class ReferenceBackend:
             self._faults.fail_rate if fail_rate is None else fail_rate,
             self._faults.rate_limit if rate_limit is False or rate_limit is True else rate_limit,
             self._faults.retry_after_s if retry_after_s is None else retry_after_s,
+            self._faults.fail_status if fail_status is None else fail_status,
         )
         new.validate()
         self._faults.latency_ms = new.latency_ms
         self._faults.fail_rate = new.fail_rate
         self._faults.rate_limit = new.rate_limit
         self._faults.retry_after_s = new.retry_after_s
+        self._faults.fail_status = new.fail_status
 
     def delivery_counts(self) -> dict[tuple[str, str], int]:
         """How many times each ``(case_number, unit_id)`` was actually notified (works while stopped too)."""
