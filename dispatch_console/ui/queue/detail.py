@@ -1,0 +1,358 @@
+"""The detail and triage pane for the threat selected in the queue.
+
+Every action sends the version the operator is looking at; when another console got there first the service
+refuses with ``StaleThreat``, and the pane shows who changed what, then reloads the fresh record (never silently
+overwriting). Call-takers see the triage actions disabled, with a tooltip saying why; if one still reaches the
+service (a role changed meanwhile) the refusal is audited there and explained here.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QFormLayout,
+    QGridLayout,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dispatch_console.db.engine import Database
+from dispatch_console.domain.enums import Outcome, Priority, Status, UnitKind, Verification
+from dispatch_console.services import queue, triage
+from dispatch_console.services.actor import Actor, PermissionDenied
+from dispatch_console.services.queue import ThreatDetail
+from dispatch_console.ui.queue.dialogs import (
+    AssignDialog,
+    CloseDialog,
+    PriorityDialog,
+    StatusDialog,
+    TextDialog,
+    VerificationDialog,
+)
+from dispatch_console.ui.theme import set_role
+from dispatch_console.ui.worker import run_in_background
+
+# (name, button text, shortcut, supervisor only)
+ACTIONS: tuple[tuple[str, str, str, bool], ...] = (
+    ("priority", "Change &priority…", "Ctrl+Shift+P", True),
+    ("status", "Change &status…", "Ctrl+Shift+S", True),
+    ("verification", "&Verification…", "Ctrl+Shift+V", True),
+    ("note", "Add &note…", "Ctrl+Shift+N", False),
+    ("assign", "&Assign unit…", "Ctrl+Shift+U", True),
+    ("unassign", "Unass&ign unit", "Ctrl+Shift+D", True),
+    ("close", "&Close case…", "Ctrl+Shift+C", True),
+    ("reopen", "&Reopen…", "Ctrl+Shift+R", True),
+)
+WHY_DISABLED = "Only a supervisor can do this; call-takers view threats and add notes. You are signed in as {role}."
+
+
+def _units_panel_class() -> type[QWidget] | None:
+    """The notification engineer's ``UnitsPanel`` when it is installed, else None (the pane works either way)."""
+    try:
+        module = importlib.import_module("dispatch_console.ui.units_panel")
+    except ImportError:
+        return None
+    panel = getattr(module, "UnitsPanel", None)
+    return panel if isinstance(panel, type) and issubclass(panel, QWidget) else None
+
+
+class DetailPane(QWidget):
+    """Signals:
+        row_changed(object): a ``QueueRow`` this pane just wrote or learned is fresher (apply it to the queue).
+        loaded(object): the ``ThreatDetail`` now shown (or None).
+        message(str, bool): what happened, ``False`` for a problem.
+    """
+
+    row_changed = Signal(object)
+    loaded = Signal(object)
+    message = Signal(str, bool)
+
+    def __init__(self, db: Database, actor: Actor, *, tz: Any, ctx: Any = None, window: Any = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.actor = actor
+        self.tz = tz
+        self.detail: ThreatDetail | None = None
+        self.threat_id: int | None = None
+        self._request = 0
+        self.dialog_factory: Callable[[QDialog], int] = lambda d: d.exec()  # tests replace it to answer dialogs
+
+        outer = QVBoxLayout(self)
+        self.case_label = QLabel("No threat selected")
+        set_role(self.case_label, "case-number")
+        self.case_label.setAccessibleName("Case")
+        outer.addWidget(self.case_label)
+        self.feedback = QLabel("")
+        self.feedback.setWordWrap(True)
+        self.feedback.setAccessibleName("Result of the last action")
+        self.feedback.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        outer.addWidget(self.feedback)
+
+        buttons = QGridLayout()
+        self.buttons: dict[str, QPushButton] = {}
+        for i, (name, text, shortcut, supervisor_only) in enumerate(ACTIONS):
+            button = QPushButton(text)
+            button.setAccessibleName(text.replace("&", "").rstrip("…"))
+            allowed = actor.is_supervisor or not supervisor_only
+            button.setToolTip(f"{shortcut}" if allowed else WHY_DISABLED.format(role=actor.role.label.lower()))
+            button.setProperty("allowed", allowed)
+            button.clicked.connect(lambda _c=False, n=name: self.trigger(n))
+            self.buttons[name] = button
+            buttons.addWidget(button, i // 4, i % 4)
+        outer.addLayout(buttons)
+
+        body = QWidget()
+        self.form = QFormLayout(body)
+        self.fields: dict[str, QLabel] = {}
+        for key, title in (
+            ("priority", "Priority"), ("status", "Status"), ("verification", "Verification"),
+            ("target", "Target"), ("division", "Division"), ("threatened", "Threatened time"),
+            ("received", "Received"), ("call_taker", "Call-taker"), ("caller", "Caller"),
+            ("learned", "Learned how"), ("evidence", "Evidence"), ("statement", "Statement"),
+            ("narrative", "Narrative"), ("weapons", "Weapons"), ("indicators", "Indicators"),
+            ("reasons", "Priority reasons"), ("named", "Named persons"), ("outcomes", "Outcomes"),
+            ("linked", "Linked to"),
+        ):
+            value = QLabel("")
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            value.setAccessibleName(title)
+            label = QLabel(title)
+            label.setBuddy(value)
+            self.form.addRow(label, value)
+            self.fields[key] = value
+        self.suspects = QListWidget()
+        self.suspects.setAccessibleName("Suspects")
+        self.form.addRow(self._buddy("Suspects", self.suspects), self.suspects)
+        self.units = QListWidget()
+        self.units.setAccessibleName("Designated units")
+        self.form.addRow(self._buddy("Units", self.units), self.units)
+        self.units_panel: Any = None
+        panel_class = _units_panel_class()
+        if panel_class is not None and ctx is not None:
+            self.units_panel = panel_class(ctx, window)  # type: ignore[call-arg]
+            self.form.addRow(self._buddy("Notify", self.units_panel), self.units_panel)
+        self.timeline = QListWidget()
+        self.timeline.setAccessibleName("Timeline")
+        self.timeline.setWordWrap(True)
+        self.form.addRow(self._buddy("Timeline", self.timeline), self.timeline)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        outer.addWidget(scroll, 1)
+        self._update_buttons()
+
+    @staticmethod
+    def _buddy(text: str, widget: QWidget) -> QLabel:
+        label = QLabel(text)
+        label.setBuddy(widget)
+        return label
+
+    # --- loading -----------------------------------------------------------------------------------------------
+    def set_threat(self, threat_id: int | None, *, audit_view: bool = True) -> None:
+        """Show ``threat_id`` (loaded in the background); a first look is audited as a view of the case."""
+        self.threat_id = threat_id
+        self._request += 1
+        request = self._request
+        if self.units_panel is not None and hasattr(self.units_panel, "set_threat"):
+            self.units_panel.set_threat(threat_id)
+        if threat_id is None:
+            self._show(None)
+            return
+        db, actor = self.db, self.actor
+
+        def work() -> ThreatDetail:
+            if audit_view:
+                with db.write() as session:
+                    return queue.threat_detail(session, actor=actor, threat_id=threat_id)
+            with db.read() as session:
+                return queue.threat_detail(session, actor=actor, threat_id=threat_id, audit_view=False)
+
+        def done(detail: ThreatDetail) -> None:
+            if request == self._request:
+                self._show(detail)
+
+        def failed(error: BaseException) -> None:
+            if request == self._request:
+                self._show(None)
+                self._say(str(error), False)
+
+        run_in_background(work, done, failed)
+
+    def refresh(self) -> None:
+        """Re-read the shown threat (another console changed it); not a new view, so not audited again."""
+        self.set_threat(self.threat_id, audit_view=False)
+
+    def _show(self, detail: ThreatDetail | None) -> None:
+        self.detail = detail
+        self.suspects.clear()
+        self.units.clear()
+        self.timeline.clear()
+        if detail is None:
+            self.case_label.setText("No threat selected")
+            for value in self.fields.values():
+                value.setText("")
+            self._update_buttons()
+            self.loaded.emit(None)
+            return
+        row = detail.row
+        local = self.tz
+
+        def when(moment: Any) -> str:
+            return moment.astimezone(local).strftime("%a %d %b %H:%M:%S") if moment is not None else ""
+
+        self.case_label.setText(f"{row.case_number}  ·  {row.priority.value}  ·  {row.status.label}")
+        caller = ", ".join(x for x in (detail.caller_name, detail.callback_number, detail.caller_relation) if x)
+        if detail.confidential_reporter:
+            caller = f"{caller} (CONFIDENTIAL reporter — never sent to units)"
+        values = {
+            "priority": f"{row.priority.value}{' (overridden)' if detail.priority_overridden else ''}",
+            "status": row.status.label,
+            "verification": row.verification.label,
+            "target": f"{row.target_name} — {detail.target_address}".strip(" —"),
+            "division": row.division,
+            "threatened": f"{when(row.threatened_at) or 'unknown'}  ({row.threatened_text})"
+            if row.threatened_text else (when(row.threatened_at) or "unknown"),
+            "received": when(detail.received_at),
+            "call_taker": row.call_taker,
+            "caller": caller,
+            "learned": detail.learned_how.replace("_", " "),
+            "evidence": detail.evidence,
+            "statement": f"“{detail.statement}”",
+            "narrative": detail.narrative,
+            "weapons": ", ".join(sorted(w.label for w in detail.weapons)),
+            "indicators": ", ".join(sorted(i.label for i in detail.indicators)),
+            "reasons": "\n".join(detail.priority_reasons),
+            "named": detail.named_persons,
+            "outcomes": ", ".join(o.label for o in Outcome if o in detail.outcomes)
+            + (f": {detail.outcome_other}" if detail.outcome_other else ""),
+            "linked": detail.linked_to or "",
+        }
+        for key, text in values.items():
+            self.fields[key].setText(text)
+        for suspect in detail.suspects:
+            text = suspect.label if suspect.masked else f"{suspect.name} {suspect.date_of_birth}".strip()
+            self.suspects.addItem(f"{text}{'  [identity masked]' if suspect.masked else ''}")
+        for unit in detail.units:
+            state = f" — {unit.notification_state}" if unit.notification_state else ""
+            self.units.addItem(f"{unit.unit_id} ({unit.kind}){state}")
+        for entry in detail.timeline:
+            self.timeline.addItem(f"{when(entry.at)}  {entry.who}: {entry.text}")
+        self.timeline.scrollToBottom()
+        self._update_buttons()
+        self.loaded.emit(detail)
+
+    def _update_buttons(self) -> None:
+        closed = self.detail is not None and self.detail.row.status is Status.CLOSED
+        for name, button in self.buttons.items():
+            enabled = bool(button.property("allowed")) and self.detail is not None
+            if name == "reopen":
+                enabled = enabled and closed
+            elif name != "note":
+                enabled = enabled and not closed
+            if name == "unassign":
+                enabled = enabled and bool(self.detail and self.detail.units)
+            button.setEnabled(enabled)
+
+    def _say(self, text: str, ok: bool) -> None:
+        self.feedback.setText(text)
+        set_role(self.feedback, "ok" if ok else "error")
+        self.message.emit(text, ok)
+
+    # --- actions --------------------------------------------------------------------------------------------------
+    def trigger(self, name: str) -> None:
+        """Run action ``name`` (from a button or a menu shortcut): ask for its details, then call the service."""
+        detail = self.detail
+        if detail is None:
+            self._say("Select a threat in the queue first (arrow keys, then the action's shortcut).", False)
+            return
+        button = self.buttons[name]
+        if not button.property("allowed"):
+            self._say(WHY_DISABLED.format(role=self.actor.role.label.lower()), False)
+            return
+        row = detail.row
+        if name == "priority":
+            d1 = PriorityDialog(row.priority, self)
+            if self.dialog_factory(d1):
+                self.run("change_priority", priority=d1.priority.currentData(), reason=d1.reason.text())
+        elif name == "status":
+            d2 = StatusDialog(row.status, self)
+            if self.dialog_factory(d2):
+                self.run("change_status", status=d2.status.currentData())
+        elif name == "verification":
+            d3 = VerificationDialog(row.verification, self)
+            if self.dialog_factory(d3):
+                self.run("set_verification", verification=d3.verification.currentData())
+        elif name == "note":
+            d4 = TextDialog("Add a note", "&Note", "The note is empty: type what you want to add.", self)
+            if self.dialog_factory(d4):
+                self.run("add_note", text=d4.text.toPlainText())
+        elif name == "assign":
+            d5 = AssignDialog(row.division, self)
+            if self.dialog_factory(d5):
+                self.run("assign_unit", unit_id=d5.unit.text(), kind=d5.kind.currentData() or UnitKind.PATROL,
+                         division=d5.division.text())
+        elif name == "unassign":
+            current = self.units.currentRow()
+            if current < 0 or current >= len(detail.units):
+                self._say("Select the unit to unassign in the Units list first.", False)
+                self.units.setFocus()
+                return
+            self.run("unassign_unit", unit_id=detail.units[current].unit_id)
+        elif name == "close":
+            d6 = CloseDialog(self)
+            if self.dialog_factory(d6):
+                self.run("close", outcomes=d6.chosen(), other_text=d6.other.text())
+        elif name == "reopen":
+            d7 = TextDialog("Reopen the case", "&Reason", "Type why the case is reopened (it is audited).", self)
+            if self.dialog_factory(d7):
+                self.run("reopen", reason=d7.text.toPlainText())
+
+    def run(self, operation: str, **arguments: Any) -> None:
+        """Call ``triage.<operation>`` for the shown threat at the version shown, in the background."""
+        detail = self.detail
+        if detail is None:
+            return
+        db, actor = self.db, self.actor
+        threat_id, version = detail.row.threat_id, detail.row.version
+        function = getattr(triage, operation)
+
+        def work() -> triage.TriageResult:
+            with db.write() as session:
+                result: triage.TriageResult = function(session, actor=actor, threat_id=threat_id,
+                                                       expected_version=version, **arguments)
+                return result
+
+        def done(result: triage.TriageResult) -> None:
+            self._say(f"Saved: {result.row.case_number} {operation.replace('_', ' ')}.", True)
+            self.row_changed.emit(result.row)
+            if self.threat_id == threat_id:
+                self.refresh()
+
+        def failed(error: BaseException) -> None:
+            if isinstance(error, triage.StaleThreat):
+                self._say(error.describe(self.tz), False)
+                if error.fresh is not None:
+                    self.row_changed.emit(error.fresh)
+                if self.threat_id == threat_id:
+                    self.refresh()
+            elif isinstance(error, PermissionDenied | triage.TriageError):
+                self._say(str(error), False)
+            else:
+                self._say(f"The change could not be saved ({type(error).__name__}: {error}). Nothing was "
+                          "changed; try again, and call for support if it keeps failing.", False)
+
+        run_in_background(work, done, failed)
+
+
+__all__ = ["ACTIONS", "DetailPane", "Priority", "Verification"]

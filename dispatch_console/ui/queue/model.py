@@ -1,0 +1,357 @@
+"""The queue's table model and its sort/filter proxy.
+
+The model holds ``QueueRow`` values keyed by threat id and only translates them for the view. Changes arrive as
+rows (from ``services.queue.load_rows``) and are applied as the smallest model signal that says what happened
+(``beginInsertRows`` / ``dataChanged`` / ``beginRemoveRows``), so the view keeps its selection, its scroll position
+and its sort without a reset. The clock is the model's too: ``tick()`` moves ``now`` and emits ``dataChanged`` for
+the countdown and age columns only; nothing is read from the database.
+
+Alerts never rely on color alone: a new P1 reads "★ NEW", a threatened time within the hour "⚠", an overdue
+acknowledgement "⚠ ACK OVERDUE", a failed notification "✖" — color comes on top for those who can see it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from dispatch_console.domain.enums import Priority, Status
+from dispatch_console.domain.timeparse import describe_countdown
+from dispatch_console.services.queue import QueueRow
+
+COLUMNS = ("Priority", "Case", "Target", "Division", "Threatened time", "Status", "Age", "Units", "Notified",
+           "Call-taker")
+(COL_PRIORITY, COL_CASE, COL_TARGET, COL_DIVISION, COL_COUNTDOWN, COL_STATUS, COL_AGE, COL_UNITS, COL_NOTIFIED,
+ COL_CALL_TAKER) = range(len(COLUMNS))
+
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the QueueRow itself
+SORT_ROLE = Qt.ItemDataRole.UserRole + 2  # a comparable key per column
+ID_ROLE = Qt.ItemDataRole.UserRole + 3
+ALERT_ROLE = Qt.ItemDataRole.UserRole + 4  # tuple of alert words for the row ("new-p1", "soon", "ack-overdue")
+
+NEW_P1_SECONDS = 120
+SOON = timedelta(hours=1)
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+_PALETTE = {  # chosen to stay apart for deuteranopia/protanopia (orange vs. blue); markers carry the meaning
+    "p1": QColor("#d9480f"),
+    "soon": QColor("#e8a200"),
+    "overdue": QColor("#c2255c"),
+    "failed": QColor("#c92a2a"),
+    "new": QColor(217, 72, 15, 70),
+}
+
+
+def age_text(seconds: float) -> str:
+    seconds = max(int(seconds), 0)
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min"
+    if seconds < 86400:
+        return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+    return f"{seconds // 86400} d {seconds % 86400 // 3600} h"
+
+
+class QueueModel(QAbstractTableModel):
+    """Open threats, one row each, updated in place by threat id.
+
+    Signals:
+        new_p1(int): a P1 appeared that this console had not shown before (or a threat was raised to P1).
+    """
+
+    new_p1 = Signal(int)
+
+    def __init__(self, parent: QObject | None = None, *, now: datetime | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[QueueRow] = []
+        self._pos: dict[int, int] = {}
+        self._new_until: dict[int, datetime] = {}
+        self.now = now or datetime.now(UTC)
+
+    # --- reading ----------------------------------------------------------------------------------------------
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's own default
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(
+            COLUMNS
+        ):
+            return COLUMNS[section]
+        return None
+
+    def row_at(self, row: int) -> QueueRow:
+        return self._rows[row]
+
+    def find(self, threat_id: int) -> QueueRow | None:
+        pos = self._pos.get(threat_id)
+        return None if pos is None else self._rows[pos]
+
+    def index_of(self, threat_id: int, column: int = 0) -> QModelIndex:
+        pos = self._pos.get(threat_id)
+        return QModelIndex() if pos is None else self.index(pos, column)
+
+    def threat_ids(self) -> list[int]:
+        return [r.threat_id for r in self._rows]
+
+    def alerts(self, row: QueueRow) -> tuple[str, ...]:
+        found: list[str] = []
+        until = self._new_until.get(row.threat_id)
+        if until is not None and until > self.now:
+            found.append("new-p1")
+        if row.threatened_at is not None and timedelta(0) <= row.threatened_at - self.now <= SOON:
+            found.append("soon")
+        if row.ack_overdue:
+            found.append("ack-overdue")
+        if row.failed:
+            found.append("failed")
+        return tuple(found)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, column)
+        if role == SORT_ROLE:
+            return self._sort_key(row, column)
+        if role == ROW_ROLE:
+            return row
+        if role == ID_ROLE:
+            return row.threat_id
+        if role == ALERT_ROLE:
+            return self.alerts(row)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(row, column)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self._foreground(row, column)
+        if role == Qt.ItemDataRole.BackgroundRole and "new-p1" in self.alerts(row):
+            return QBrush(_PALETTE["new"])
+        if role == Qt.ItemDataRole.FontRole and row.priority is Priority.P1:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{COLUMNS[column]}: {self._display(row, column)}"
+        return None
+
+    def _display(self, row: QueueRow, column: int) -> str:
+        alerts = self.alerts(row)
+        if column == COL_PRIORITY:
+            return f"{row.priority.value} ★ NEW" if "new-p1" in alerts else row.priority.value
+        if column == COL_CASE:
+            return row.case_number
+        if column == COL_TARGET:
+            return f"{row.target_name} (school)" if row.is_school else row.target_name
+        if column == COL_DIVISION:
+            return row.division
+        if column == COL_COUNTDOWN:
+            if row.threatened_at is None:
+                return "unknown"
+            text = describe_countdown(row.threatened_at, self.now)
+            return f"⚠ {text}" if "soon" in alerts else text
+        if column == COL_STATUS:
+            return row.status.label
+        if column == COL_AGE:
+            return age_text((self.now - row.received_at).total_seconds())
+        if column == COL_UNITS:
+            return ", ".join(row.units)
+        if column == COL_NOTIFIED:
+            text = row.notification_text
+            if row.failed:
+                text = f"✖ {text}"
+            if row.ack_overdue:
+                text = f"⚠ ACK OVERDUE {text}".strip()
+            return text
+        if column == COL_CALL_TAKER:
+            return row.call_taker
+        return ""
+
+    def _sort_key(self, row: QueueRow, column: int) -> Any:
+        if column == COL_PRIORITY:
+            return default_order_key(row)
+        if column == COL_COUNTDOWN:
+            return (row.threatened_at is None, row.threatened_at.timestamp() if row.threatened_at else 0.0)
+        if column == COL_AGE:
+            return -row.received_at.timestamp()
+        if column == COL_STATUS:
+            return list(Status).index(row.status)
+        if column == COL_NOTIFIED:
+            return (not row.ack_overdue, -row.failed, row.acknowledged - row.notified)
+        return self._display(row, column).casefold()
+
+    def _tooltip(self, row: QueueRow, column: int) -> str:
+        if column == COL_COUNTDOWN and row.threatened_at is not None:
+            return f"Threatened: {row.threatened_text or row.threatened_at.isoformat()}"
+        if column == COL_NOTIFIED and (row.ack_overdue or row.failed):
+            parts = []
+            if row.ack_overdue:
+                parts.append("No acknowledgement within the deadline: the console escalates.")
+            if row.failed:
+                parts.append(f"{row.failed} notification(s) failed: open the case to see why.")
+            return " ".join(parts)
+        if column == COL_PRIORITY and "new-p1" in self.alerts(row):
+            return "New P1 threat"
+        return ""
+
+    def _foreground(self, row: QueueRow, column: int) -> QBrush | None:
+        alerts = self.alerts(row)
+        if column == COL_PRIORITY and row.priority is Priority.P1:
+            return QBrush(_PALETTE["p1"])
+        if column == COL_COUNTDOWN and "soon" in alerts:
+            return QBrush(_PALETTE["soon"])
+        if column == COL_NOTIFIED and row.ack_overdue:
+            return QBrush(_PALETTE["overdue"])
+        if column == COL_NOTIFIED and row.failed:
+            return QBrush(_PALETTE["failed"])
+        return None
+
+    # --- writing ------------------------------------------------------------------------------------------------
+    def reset_rows(self, rows: Iterable[QueueRow]) -> None:
+        """Replace everything (first load, or after a reconnect when changes may have been missed)."""
+        self.beginResetModel()
+        self._rows = [r for r in rows if r.is_open]
+        self._pos = {r.threat_id: i for i, r in enumerate(self._rows)}
+        self._new_until = {k: v for k, v in self._new_until.items() if k in self._pos}
+        self.endResetModel()
+
+    def apply(self, rows: Iterable[QueueRow], gone: Iterable[int] = (), *, alert: bool = True) -> None:
+        """Apply fresh rows: insert new open threats, update known ones, remove closed or ``gone`` ones."""
+        remove: set[int] = set(gone)
+        for row in rows:
+            if not row.is_open:
+                remove.add(row.threat_id)
+                continue
+            pos = self._pos.get(row.threat_id)
+            if pos is None:
+                end = len(self._rows)
+                self.beginInsertRows(QModelIndex(), end, end)
+                self._rows.append(row)
+                self._pos[row.threat_id] = end
+                self.endInsertRows()
+                if alert and row.priority is Priority.P1:
+                    self._mark_new(row.threat_id)
+            else:
+                old = self._rows[pos]
+                if old == row:
+                    continue
+                self._rows[pos] = row
+                if alert and row.priority is Priority.P1 and old.priority is not Priority.P1:
+                    self._mark_new(row.threat_id)
+                self.dataChanged.emit(self.index(pos, 0), self.index(pos, len(COLUMNS) - 1))
+        for threat_id in remove:
+            pos = self._pos.get(threat_id)
+            if pos is None:
+                continue
+            self.beginRemoveRows(QModelIndex(), pos, pos)
+            del self._rows[pos]
+            self._pos = {r.threat_id: i for i, r in enumerate(self._rows)}
+            self._new_until.pop(threat_id, None)
+            self.endRemoveRows()
+
+    def _mark_new(self, threat_id: int) -> None:
+        self._new_until[threat_id] = self.now + timedelta(seconds=NEW_P1_SECONDS)
+        self.new_p1.emit(threat_id)
+
+    def tick(self, now: datetime | None = None) -> None:
+        """Move the clock: only the time columns (and rows whose NEW highlight ends) change; no database read."""
+        self.now = now or datetime.now(UTC)
+        if not self._rows:
+            return
+        last = len(self._rows) - 1
+        self.dataChanged.emit(self.index(0, COL_COUNTDOWN), self.index(last, COL_COUNTDOWN),
+                              [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole])
+        self.dataChanged.emit(self.index(0, COL_AGE), self.index(last, COL_AGE), [Qt.ItemDataRole.DisplayRole])
+        expired = [k for k, v in self._new_until.items() if v <= self.now]
+        for threat_id in expired:
+            del self._new_until[threat_id]
+            pos = self._pos.get(threat_id)
+            if pos is not None:
+                self.dataChanged.emit(self.index(pos, 0), self.index(pos, len(COLUMNS) - 1))
+
+
+def default_order_key(row: QueueRow) -> tuple[int, bool, float, float]:
+    """Priority, then time left before the threatened time (unknown last within its priority), then oldest call.
+
+    Sorting by the threatened instant is sorting by time left (``now`` is the same for every row), which is why the
+    order never needs recomputing as the clock ticks.
+    """
+    return (
+        row.priority.rank,
+        row.threatened_at is None,
+        row.threatened_at.timestamp() if row.threatened_at is not None else 0.0,
+        row.received_at.timestamp(),
+    )
+
+
+class QueueFilter(QSortFilterProxyModel):
+    """Default order and the queue's filters: schools only, division, status, free text."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.setSortRole(SORT_ROLE)
+        self.setDynamicSortFilter(True)
+        self.schools_only = False
+        self.division = ""
+        self.status: Status | None = None
+        self.text = ""
+
+    def set_filters(
+        self, *, schools_only: bool | None = None, division: str | None = None, status: Status | str | None = "",
+        text: str | None = None,
+    ) -> None:
+        """Change any of the filters (arguments left out keep their value)."""
+        self.beginFilterChange()
+        if schools_only is not None:
+            self.schools_only = schools_only
+        if division is not None:
+            self.division = division
+        if status != "":
+            self.status = status if isinstance(status, Status) or status is None else Status(status)
+        if text is not None:
+            self.text = text.casefold().strip()
+        self.endFilterChange()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
+        model = self.sourceModel()
+        assert isinstance(model, QueueModel)
+        row = model.row_at(source_row)
+        if self.schools_only and not row.is_school:
+            return False
+        if self.division and row.division != self.division:
+            return False
+        if self.status is not None and row.status is not self.status:
+            return False
+        if self.text:
+            hay = " ".join((row.case_number, row.target_name, row.division, row.call_taker, row.status.label,
+                            row.priority.value, " ".join(row.units))).casefold()
+            return all(word in hay for word in self.text.split())
+        return True
+
+    def lessThan(self, left: AnyIndex, right: AnyIndex) -> bool:
+        a = left.data(SORT_ROLE)
+        b = right.data(SORT_ROLE)
+        if a == b:  # ties fall back to the default order so the view never shuffles equal rows
+            a = default_order_key(left.data(ROW_ROLE))
+            b = default_order_key(right.data(ROW_ROLE))
+        return bool(a < b)
+
+    def threat_id_at(self, proxy_row: int) -> int | None:
+        index = self.index(proxy_row, 0)
+        return int(index.data(ID_ROLE)) if index.isValid() else None

@@ -1,0 +1,260 @@
+"""The Queue tab: filters, the live table of open threats, and the detail and triage pane beside it.
+
+Built after sign-in by the composition root (``app.WORKSPACE_TABS``). It owns one ``LiveBridge`` for the database
+the console uses, a one-second clock for the countdowns (no database reads) and the new-P1 alert sound. The threat
+selected here is exposed to the rest of the console as ``ctx.services["current_threat_id"]()``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dispatch_console.domain.enums import Status
+from dispatch_console.services.livefeed import ChangeWatcher
+from dispatch_console.services.queue import QueueRow
+from dispatch_console.ui.context import ConsoleContext
+from dispatch_console.ui.queue.alerts import AlertSound
+from dispatch_console.ui.queue.detail import ACTIONS, DetailPane
+from dispatch_console.ui.queue.live import LiveBridge
+from dispatch_console.ui.queue.model import COL_PRIORITY, ID_ROLE, QueueFilter, QueueModel
+from dispatch_console.ui.theme import set_role
+
+TICK_MS = 1000
+SHORTCUTS = (
+    ("Show the queue", "F3"),
+    *((text.replace("&", "").rstrip("…"), shortcut) for _n, text, shortcut, _s in ACTIONS),
+    ("Search the queue", "Ctrl+Shift+F"),
+    ("Schools only / all targets", "Ctrl+Shift+H"),
+    ("Mute / unmute the new-P1 alert", "Ctrl+M"),
+)
+
+
+class QueueTab(QWidget):
+    """The queue and its pane; ``window`` (the main window) is optional so tests can build the tab alone."""
+
+    def __init__(self, ctx: ConsoleContext, window: Any = None, *, watcher: ChangeWatcher | None = None) -> None:
+        super().__init__()
+        self.ctx = ctx
+        actor = ctx.operator
+        self.model = QueueModel(self)
+        self.proxy = QueueFilter(self)
+        self.proxy.setSourceModel(self.model)
+        self.sound = AlertSound(muted=not ctx.settings.alert_sound, parent=self)
+        self.model.new_p1.connect(self._on_new_p1)
+
+        column = QVBoxLayout(self)
+        self.banner = QLabel("")
+        self.banner.setAccessibleName("Live update status")
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        column.addWidget(self.banner)
+        column.addLayout(self._filter_bar())
+
+        self.view = QTableView()
+        self.view.setAccessibleName("Open threats")
+        self.view.setModel(self.proxy)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(COL_PRIORITY, Qt.SortOrder.AscendingOrder)
+        self.view.setAlternatingRowColors(True)
+        self.view.verticalHeader().hide()
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        for col, width in enumerate((90, 130, 230, 80, 150, 120, 90, 150, 150, 100)):
+            self.view.setColumnWidth(col, width)
+
+        self.pane = DetailPane(ctx.db, actor, tz=ctx.tz, ctx=ctx, window=window)
+        self.pane.row_changed.connect(lambda row: self.model.apply([row], alert=False))
+        self.pane.message.connect(self._on_pane_message)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.view)
+        splitter.addWidget(self.pane)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        column.addWidget(splitter, 1)
+        self.count_label = QLabel("")
+        self.count_label.setAccessibleName("Queue summary")
+        set_role(self.count_label, "hint")
+        column.addWidget(self.count_label)
+        self.setTabOrder(self.search, self.view)
+        self.setTabOrder(self.view, self.pane)
+
+        selection = self.view.selectionModel()
+        selection.currentRowChanged.connect(self._on_current_changed)
+        self.proxy.rowsRemoved.connect(self._check_selection)
+        self.proxy.modelReset.connect(self._check_selection)
+
+        self.clock = QTimer(self)
+        self.clock.timeout.connect(self._tick)
+        self.clock.start(TICK_MS)
+
+        self.live = LiveBridge(ctx.db, poll_ms=ctx.settings.change_poll_ms, watcher=watcher, parent=self)
+        self.live.loaded.connect(self._on_loaded)
+        self.live.rows_changed.connect(self._on_rows_changed)
+        self.live.status.connect(self._on_live_status)
+        self.live.reconnected.connect(self._on_reconnected)
+        self.live.load_all()
+        self.first_load_done = False
+        live = self.live
+        self.destroyed.connect(lambda *_: live.close())
+        if window is not None:
+            self._add_actions(window)
+        ctx.services["current_threat_id"] = self.current_threat_id
+
+    # --- layout pieces -------------------------------------------------------------------------------------------
+    def _filter_bar(self) -> QHBoxLayout:
+        bar = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("case number, school, unit, call-taker …")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(lambda text: self.proxy.set_filters(text=text))
+        self.schools = QCheckBox("Schools &only")
+        self.schools.setAccessibleName("Schools only")
+        self.schools.toggled.connect(lambda on: self.proxy.set_filters(schools_only=on))
+        self.division = QComboBox()
+        self.division.addItem("All divisions", "")
+        self.division.currentIndexChanged.connect(
+            lambda _i: self.proxy.set_filters(division=self.division.currentData() or ""))
+        self.status = QComboBox()
+        self.status.addItem("All open", None)
+        for status in Status:
+            if status is not Status.CLOSED:
+                self.status.addItem(status.label, status)
+        self.status.currentIndexChanged.connect(lambda _i: self.proxy.set_filters(status=self.status.currentData()))
+        for text, widget, name in (("&Search", self.search, "Search"), ("&Division", self.division, "Division"),
+                                   ("S&tatus", self.status, "Status")):
+            label = QLabel(text)
+            label.setBuddy(widget)
+            widget.setAccessibleName(name)
+            bar.addWidget(label)
+            bar.addWidget(widget, 2 if widget is self.search else 0)
+        bar.addWidget(self.schools)
+        return bar
+
+    def _add_actions(self, window: Any) -> None:
+        # Named "tab_…" so that the main window removes them with the tabs at sign-out.
+        for name, text, shortcut, _supervisor in ACTIONS:
+            window.add_action("Threat", f"tab_queue_{name}", text, shortcut,
+                              lambda n=name: self.pane.trigger(n))
+        window.add_action("Threat", "tab_queue_search", "Search the queue", "Ctrl+Shift+F", self.focus_search)
+        window.add_action("View", "tab_queue_schools", "Schools only / all targets", "Ctrl+Shift+H",
+                          self.schools.toggle)
+        mute = window.add_action("View", "tab_queue_mute", "&Mute new-P1 alert", "Ctrl+M", self.toggle_mute)
+        mute.setCheckable(True)
+        mute.setChecked(self.sound.muted)
+        self.mute_action = mute
+
+    # --- the selection, exposed to the rest of the console ---------------------------------------------------------
+    def current_threat_id(self) -> int | None:
+        index = self.view.selectionModel().currentIndex()
+        if not index.isValid() or not self.view.selectionModel().isRowSelected(index.row(), QModelIndex()):
+            return None
+        value = index.siblingAtColumn(0).data(ID_ROLE)
+        return int(value) if value is not None else None
+
+    def select_threat(self, threat_id: int) -> bool:
+        source = self.model.index_of(threat_id)
+        index = self.proxy.mapFromSource(source)
+        if not index.isValid():
+            return False
+        self.view.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        self.view.scrollTo(index)
+        return True
+
+    def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        threat_id = current.siblingAtColumn(0).data(ID_ROLE) if current.isValid() else None
+        if threat_id != self.pane.threat_id:
+            self.pane.set_threat(threat_id)
+
+    def _check_selection(self, *_: Any) -> None:
+        if self.pane.threat_id is not None and self.model.find(self.pane.threat_id) is None:
+            pass  # the shown threat left the queue (closed): the pane keeps showing it, with Reopen available
+
+    # --- live updates ----------------------------------------------------------------------------------------------
+    def _on_loaded(self, rows: list[QueueRow]) -> None:
+        selected = self.current_threat_id()
+        self.model.reset_rows(rows)
+        self._refresh_divisions()
+        if selected is not None:
+            self.select_threat(selected)
+        self.first_load_done = True
+        self._update_count()
+
+    def _on_rows_changed(self, rows: list[QueueRow], gone: list[int]) -> None:
+        self.model.apply(rows, gone)
+        self._refresh_divisions()
+        self._update_count()
+        shown = self.pane.threat_id
+        if shown is not None and (any(r.threat_id == shown for r in rows) or shown in gone):
+            self.pane.refresh()
+
+    def _on_live_status(self, text: str, ok: bool) -> None:
+        self.banner.setText(text)
+        set_role(self.banner, "ok" if ok else "error")
+        self.banner.show()
+        if ok:
+            QTimer.singleShot(10_000, self.banner.hide)
+
+    def _on_reconnected(self) -> None:
+        if self.pane.threat_id is not None:
+            self.pane.refresh()
+
+    def _on_pane_message(self, text: str, ok: bool) -> None:
+        if self.ctx.services.get("status_message"):
+            self.ctx.services["status_message"](text)
+
+    def _refresh_divisions(self) -> None:
+        have = {self.division.itemData(i) for i in range(self.division.count())}
+        for division in sorted({self.model.row_at(i).division for i in range(self.model.rowCount())} - have):
+            if division:
+                self.division.addItem(division, division)
+
+    def _update_count(self) -> None:
+        rows = [self.model.row_at(i) for i in range(self.model.rowCount())]
+        p1 = sum(1 for r in rows if r.priority.value == "P1")
+        overdue = sum(1 for r in rows if r.ack_overdue)
+        text = f"{len(rows)} open threats · {p1} P1"
+        if overdue:
+            text += f" · ⚠ {overdue} acknowledgement(s) overdue"
+        self.count_label.setText(text)
+
+    # --- clock, alert ----------------------------------------------------------------------------------------------
+    def _tick(self) -> None:
+        self.model.tick(datetime.now(UTC))
+
+    def _on_new_p1(self, _threat_id: int) -> None:
+        if self.first_load_done:
+            self.sound.play()
+
+    def toggle_mute(self) -> None:
+        self.sound.muted = not self.sound.muted
+        if hasattr(self, "mute_action"):
+            self.mute_action.setChecked(self.sound.muted)
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+
+def build_queue_tab(ctx: ConsoleContext, window: Any) -> QWidget:
+    """The composition root's builder for the Queue tab (F3)."""
+    return QueueTab(ctx, window)
