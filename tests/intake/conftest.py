@@ -14,10 +14,13 @@ from dispatch_console.domain.threat import SuspectInput, ThreatInput
 from dispatch_console.services import sites
 from dispatch_console.services.actor import SYSTEM
 from dispatch_console.services.bootstrap import DEMO_SITES
+from tests.ui.conftest import make_console
 
 CENTER: tzinfo = ZoneInfo("America/Chicago")
 # Sunday 11 April 2027, 09:00: the day before the seed story's "April 12" (a Monday in 2027, a school day).
 NOW = datetime(2027, 4, 11, 9, 0, tzinfo=CENTER)
+
+__all__ = ["CENTER", "NOW", "april_12", "make_console"]  # make_console: the UI suite's console fixture, shared
 
 
 @pytest.fixture
