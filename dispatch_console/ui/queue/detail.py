@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from dispatch_console.db.engine import Database
-from dispatch_console.domain.enums import Outcome, Priority, Status, UnitKind, Verification
+from dispatch_console.domain.enums import Outcome, Priority, Status, Verification
 from dispatch_console.services import queue, triage
 from dispatch_console.services.actor import Actor, PermissionDenied
 from dispatch_console.services.queue import ThreatDetail
@@ -284,15 +284,15 @@ class DetailPane(QWidget):
         if name == "priority":
             d1 = PriorityDialog(row.priority, self)
             if self.dialog_factory(d1):
-                self.run("change_priority", priority=d1.priority.currentData(), reason=d1.reason.text())
+                self.run("change_priority", priority=d1.chosen(), reason=d1.reason.text())
         elif name == "status":
             d2 = StatusDialog(row.status, self)
             if self.dialog_factory(d2):
-                self.run("change_status", status=d2.status.currentData())
+                self.run("change_status", status=d2.chosen())
         elif name == "verification":
             d3 = VerificationDialog(row.verification, self)
             if self.dialog_factory(d3):
-                self.run("set_verification", verification=d3.verification.currentData())
+                self.run("set_verification", verification=d3.chosen())
         elif name == "note":
             d4 = TextDialog("Add a note", "&Note", "The note is empty: type what you want to add.", self)
             if self.dialog_factory(d4):
@@ -300,7 +300,7 @@ class DetailPane(QWidget):
         elif name == "assign":
             d5 = AssignDialog(row.division, self)
             if self.dialog_factory(d5):
-                self.run("assign_unit", unit_id=d5.unit.text(), kind=d5.kind.currentData() or UnitKind.PATROL,
+                self.run("assign_unit", unit_id=d5.unit.text(), kind=d5.chosen_kind(),
                          division=d5.division.text())
         elif name == "unassign":
             current = self.units.currentRow()

@@ -79,8 +79,11 @@ class PriorityDialog(_Dialog):
         self.finish_layout()
         self.current = current
 
+    def chosen(self) -> Priority:
+        return Priority(self.priority.currentData())  # Qt hands enum data back as plain str
+
     def problem(self) -> str:
-        if self.priority.currentData() is self.current:
+        if self.chosen() is self.current:
             return f"The threat is already {self.current.value}: choose another priority."
         if not self.reason.text().strip():
             return "Type a reason: it is shown with the priority and audited."
@@ -101,8 +104,11 @@ class StatusDialog(_Dialog):
         self.finish_layout()
         self.current = current
 
+    def chosen(self) -> Status:
+        return Status(self.status.currentData())
+
     def problem(self) -> str:
-        if self.status.currentData() is self.current:
+        if self.chosen() is self.current:
             return f"The threat is already {self.current.label.lower()}: choose another status."
         return ""
 
@@ -116,8 +122,11 @@ class VerificationDialog(_Dialog):
         self.finish_layout()
         self.current = current
 
+    def chosen(self) -> Verification:
+        return Verification(self.verification.currentData())
+
     def problem(self) -> str:
-        if self.verification.currentData() is self.current:
+        if self.chosen() is self.current:
             return f"The threat is already {self.current.label.lower()}."
         return ""
 
@@ -148,6 +157,9 @@ class AssignDialog(_Dialog):
         self.add_row("&Kind", self.kind, "Unit kind")
         self.add_row("&Division", self.division, "Division")
         self.finish_layout()
+
+    def chosen_kind(self) -> UnitKind:
+        return UnitKind(self.kind.currentData())
 
     def problem(self) -> str:
         return "" if self.unit.text().strip() else "Type the unit's call sign (e.g. 3A12)."

@@ -82,7 +82,7 @@ class QueueTab(QWidget):
             self.view.setColumnWidth(col, width)
 
         self.pane = DetailPane(ctx.db, actor, tz=ctx.tz, ctx=ctx, window=window)
-        self.pane.row_changed.connect(lambda row: self.model.apply([row], alert=False))
+        self.pane.row_changed.connect(lambda row: self._apply([row], [], alert=False))
         self.pane.message.connect(self._on_pane_message)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.view)
@@ -182,12 +182,25 @@ class QueueTab(QWidget):
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         threat_id = current.siblingAtColumn(0).data(ID_ROLE) if current.isValid() else None
+        if self.pane.threat_id is not None and self.pane.threat_id in self._removing:
+            # The shown threat just left the queue (closed here or elsewhere). Qt moved the cursor to a
+            # neighbour; the pane stays on the closed case (Reopen is there) and the neighbour is not selected.
+            QTimer.singleShot(0, self.view.selectionModel().clearSelection)
+            return
         if threat_id != self.pane.threat_id:
             self.pane.set_threat(threat_id)
 
+    _removing: frozenset[int] = frozenset()
+
+    def _apply(self, rows: list[QueueRow], gone: list[int], *, alert: bool = True) -> None:
+        self._removing = frozenset(gone) | {r.threat_id for r in rows if not r.is_open}
+        try:
+            self.model.apply(rows, gone, alert=alert)
+        finally:
+            self._removing = frozenset()
+
     def _check_selection(self, *_: Any) -> None:
-        if self.pane.threat_id is not None and self.model.find(self.pane.threat_id) is None:
-            pass  # the shown threat left the queue (closed): the pane keeps showing it, with Reopen available
+        """Nothing to do: a removed selection is handled in ``_on_current_changed``."""
 
     # --- live updates ----------------------------------------------------------------------------------------------
     def _on_loaded(self, rows: list[QueueRow]) -> None:
@@ -200,7 +213,7 @@ class QueueTab(QWidget):
         self._update_count()
 
     def _on_rows_changed(self, rows: list[QueueRow], gone: list[int]) -> None:
-        self.model.apply(rows, gone)
+        self._apply(rows, gone)
         self._refresh_divisions()
         self._update_count()
         shown = self.pane.threat_id
