@@ -1,0 +1,162 @@
+"""Reports over 1,000,000 threats must compute in under a second, on SQLite and on PostgreSQL.
+
+Generates the threats in a temporary directory (SQLite: ``executemany``; PostgreSQL: ``COPY`` into a throwaway
+server started by ``tests/pgserver.py``), migrates with the console's own Alembic migrations (so the indexes are the
+ones a center gets), then times ``services.reports.build_report`` for three ranges: the default last 90 days, the
+last year, and everything since the first threat. Nothing is kept: the directory and the server are removed.
+
+    .venv/bin/python benchmarks/reports_bench.py [--rows 1000000] [--only sqlite|postgres] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from dispatch_console.db import migrate  # noqa: E402
+from dispatch_console.db.engine import Database, open_database  # noqa: E402
+from dispatch_console.services import reports  # noqa: E402
+
+COLUMNS = (
+    "id", "case_number", "received_at", "call_taker", "caller_name", "callback_number", "caller_relation",
+    "confidential_reporter", "learned_how", "evidence", "target_kind", "target_name", "target_address", "division",
+    "named_persons", "threatened_text", "statement", "narrative", "weapons", "weapon_access", "indicators",
+    "priority", "priority_reasons", "priority_overridden", "status", "verification", "outcomes", "outcome_other",
+    "linked_to_id", "sealed", "ack_overdue", "escalations", "first_notified_at", "first_ack_at", "updated_at",
+    "updated_by", "version",
+)
+DIVISIONS = ("Central", "East Patrol", "Metro", "North", "South", "Shoal Creek")
+KINDS = ("school",) * 6 + ("event_venue", "business", "workplace", "house_of_worship", "other")
+OUTCOMES = (["in_custody", "charged"], ["cit_contact"], ["unfounded"], ["no_suspect"],
+            ["juvenile_referral", "social_worker_referral"], ["school_discipline"])
+START = datetime(2024, 1, 1, tzinfo=UTC)
+NOW = datetime(2026, 11, 30, 12, tzinfo=UTC)
+
+
+def _ts(value: datetime | None, sqlite: bool) -> str | None:
+    if value is None:
+        return None
+    return value.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else value.isoformat()
+
+
+def generate(rows: int, sqlite: bool) -> Iterator[tuple[object, ...]]:
+    rng = random.Random(42)
+    span = (NOW - START).total_seconds()
+    statement = "said they would bring a gun to school after the game; several students heard it"
+    for i in range(1, rows + 1):
+        received = START + timedelta(seconds=span * i / rows)
+        linked = rng.randrange(1, i) if i > 10 and rng.random() < 0.05 else None
+        notified = received + timedelta(seconds=rng.randint(30, 1800)) if rng.random() < 0.8 else None
+        acked = notified + timedelta(seconds=rng.randint(10, 900)) if notified and rng.random() < 0.8 else None
+        closed = rng.random() < 0.6
+        verification = rng.choice(("verified", "verified", "unverified", "unfounded"))
+        yield (
+            i, f"TT-{received.year}-{i:07d}", _ts(received, sqlite), "calltaker", "", "", "parent",
+            False, "told_by_someone", "", rng.choice(KINDS), f"School {i % 300}", "1 Main St",
+            rng.choice(DIVISIONS), "", "", statement, "", '["firearm"]', False, "[]", rng.choice(("P1", "P2", "P3")),
+            "[]", False, "closed" if closed else "investigating", verification,
+            json.dumps(rng.choice(OUTCOMES)) if closed else "[]", "", linked, rng.random() < 0.01, False, 0,
+            _ts(notified, sqlite), _ts(acked, sqlite), _ts(received, sqlite), "calltaker", 1,
+        )
+
+
+def load_sqlite(db: Database, rows: int) -> None:
+    with db.write_engine.connect() as connection:
+        raw = connection.connection.dbapi_connection
+        assert raw is not None
+        cursor = raw.cursor()
+        cursor.execute("BEGIN")
+        placeholders = ",".join("?" * len(COLUMNS))
+        cursor.executemany(f"INSERT INTO threats ({','.join(COLUMNS)}) VALUES ({placeholders})",
+                           generate(rows, sqlite=True))
+        cursor.execute("COMMIT")
+        cursor.execute("ANALYZE")
+        cursor.close()
+
+
+def load_postgres(db: Database, rows: int) -> None:
+    with db.write_engine.connect() as connection:
+        raw = connection.connection.dbapi_connection
+        assert raw is not None
+        with raw.cursor() as cursor:  # type: ignore[attr-defined]
+            with cursor.copy(f"COPY threats ({','.join(COLUMNS)}) FROM STDIN") as copy:
+                for row in generate(rows, sqlite=False):
+                    copy.write_row(row)
+            cursor.execute("ANALYZE threats")
+        raw.commit()
+
+
+def time_reports(db: Database, repeat: int) -> dict[str, list[float]]:
+    today = NOW.date()
+    ranges = {
+        "last 90 days (default)": reports.default_since(today),
+        "last 365 days": today - timedelta(days=365),
+        "everything (since 2024-01-01)": date(2024, 1, 1),
+    }
+    results: dict[str, list[float]] = {}
+    for name, since in ranges.items():
+        times = []
+        for _ in range(repeat):
+            began = time.perf_counter()
+            with db.read() as session:
+                report = reports.build_report(session, since=since, until=today, now=NOW)
+            times.append(time.perf_counter() - began)
+        results[name] = times
+        print(f"  {name:32s} best {min(times) * 1000:7.1f} ms  median {statistics.median(times) * 1000:7.1f} ms"
+              f"  ({report.total:,} counted, {report.verified:,} verified, {len(report.by_week)} weeks)")
+        print(f"    {report.summary}")
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--only", choices=("sqlite", "postgres"))
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    worst = 0.0
+    if args.only in (None, "sqlite"):
+        directory = Path(tempfile.mkdtemp(prefix="reports-bench-"))
+        try:
+            db = open_database(f"sqlite:///{directory / 'bench.db'}")
+            migrate.upgrade(db)
+            began = time.perf_counter()
+            load_sqlite(db, args.rows)
+            print(f"SQLite: {args.rows:,} threats loaded in {time.perf_counter() - began:.1f} s")
+            worst = max(worst, *(min(t) for t in time_reports(db, args.repeat).values()))
+            db.dispose()
+        finally:
+            shutil.rmtree(directory, ignore_errors=True)
+    if args.only in (None, "postgres"):
+        from tests import pgserver
+
+        server = pgserver.start_server()
+        try:
+            db = open_database(server.create_database("bench"))
+            migrate.upgrade(db)
+            began = time.perf_counter()
+            load_postgres(db, args.rows)
+            print(f"PostgreSQL: {args.rows:,} threats loaded in {time.perf_counter() - began:.1f} s")
+            worst = max(worst, *(min(t) for t in time_reports(db, args.repeat).values()))
+            db.dispose()
+        finally:
+            server.stop()
+    verdict = "PASS" if worst < 1.0 else "FAIL"
+    print(f"{verdict}: slowest report (best of {args.repeat}) {worst * 1000:.0f} ms; target < 1000 ms")
+    return 0 if worst < 1.0 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
