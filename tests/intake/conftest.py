@@ -23,6 +23,14 @@ NOW = datetime(2027, 4, 11, 9, 0, tzinfo=CENTER)
 __all__ = ["CENTER", "NOW", "april_12", "make_console"]  # make_console: the UI suite's console fixture, shared
 
 
+@pytest.fixture(autouse=True)
+def only_the_intake_tab(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The console under test builds the intake tab only: these stories are about it, and stay fast."""
+    from dispatch_console import app
+
+    monkeypatch.setattr(app, "WORKSPACE_TABS", [t for t in app.WORKSPACE_TABS if t[0] == "Intake"])
+
+
 @pytest.fixture
 def city(db: Database) -> dict[str, Site]:
     """The demo city's site directory, loaded into the database under test; sites by name."""

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+import shiboken6
 from PySide6.QtWidgets import QWidget
 
 from dispatch_console.services import drafts
@@ -50,8 +51,10 @@ class IntakeTab(IntakeForm):
         self.focus_first_field()
 
     def when_shown(self, action: Callable[[], object]) -> Callable[[], None]:
+        """``action`` only while this form is the visible tab (the shortcuts are application-wide)."""
+
         def run() -> None:
-            if self.shown():
+            if shiboken6.isValid(self) and self.shown():
                 action()
 
         return run
@@ -108,16 +111,26 @@ def build_intake_tab(ctx: ConsoleContext, window: MainWindow) -> QWidget:
     clock: Any = ctx.services.get("clock")
     tab = IntakeTab(ctx, window, now=clock if callable(clock) else None)
     _remove_actions(window)  # a previous sign-in's actions point at a form that no longer exists
-    window.add_action("Threat", "new_threat", "&New threat report", "Ctrl+N", tab.open_new)
+    window.add_action("Threat", "new_threat", "&New threat report", "Ctrl+N", _alive(tab, tab.open_new))
     window.add_action("Threat", "save_threat", "&Save threat report", "Ctrl+S", tab.when_shown(tab.save),
                       extra_shortcuts=("Ctrl+Return", "Ctrl+Enter"))
     window.add_action("Threat", "link_duplicate", "&Link to possible duplicate", "Alt+L",
                       tab.when_shown(tab.toggle_link))
     window.add_action("Threat", "add_suspect", "Add s&uspect", "Ctrl+Shift+A", tab.when_shown(tab.add_suspect))
-    window.add_action("Threat", "recover_drafts", "&Recover unsaved reports …", "Ctrl+Shift+D", tab.offer_drafts)
-    tab.destroyed.connect(lambda _obj=None: _remove_actions(window))
+    window.add_action("Threat", "recover_drafts", "&Recover unsaved reports …", "Ctrl+Shift+D",
+                      _alive(tab, tab.offer_drafts))
     tab.offer_drafts()
     return tab
+
+
+def _alive(tab: IntakeTab, action: Callable[[], object]) -> Callable[[], None]:
+    """After sign-out the tab is deleted but a shortcut may still fire before the next sign-in rebuilds it."""
+
+    def run() -> None:
+        if shiboken6.isValid(tab) and tab.ctx.actor is not None:
+            action()
+
+    return run
 
 
 def _remove_actions(window: MainWindow) -> None:
