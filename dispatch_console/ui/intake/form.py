@@ -96,6 +96,7 @@ class IntakeForm(QWidget):
         self.sites: list[Site] = []
         self._by_completion: dict[str, Site] = {}
         self.site: Site | None = None
+        self._filled: dict[str, str] = {}  # values the directory filled in (they may be replaced by another site)
         self.time_reading: TimeParse | None = None
         self.linked_to: str | None = None
         self.matches: list[DuplicateMatch] = []
@@ -377,16 +378,27 @@ class IntakeForm(QWidget):
     def choose_site(self, site: Site) -> None:
         """Take the site from the directory: kind, name, address, division and the dismissal times."""
         self.site = site
-        self.target.setText(site.name)
-        self.kind.setCurrentIndex(max(self.kind.findData(site.kind.value), 0))
-        self.address.setText(site.address)
-        self.division.setText(site.division)
+        if self.target.text() != site.name:
+            self.target.setText(site.name)
+        if self.kind.currentIndex() <= 0 or self._filled.get("kind") == self.kind.currentData():
+            self.kind.setCurrentIndex(max(self.kind.findData(site.kind.value), 0))
+            self._filled["kind"] = site.kind.value
+        for key, edit, value in (("address", self.address, site.address), ("division", self.division, site.division)):
+            if not edit.text().strip() or edit.text() == self._filled.get(key):  # never overwrite what was typed
+                edit.setText(value)
+                self._filled[key] = value
         self._update_site_note()
         self._changed()
 
     def _update_site_note(self) -> None:
-        if self.site is not None and self.target.text().strip() != self.site.name:
+        typed = self.target.text().strip()
+        if self.site is not None and typed != self.site.name:
             self.site = None  # the call-taker typed over the chosen site: it is a free target now
+        if self.site is None and typed and not self._restoring:
+            exact = [s for s in self.sites if s.name.casefold() == typed.casefold()]
+            if len(exact) == 1 and exact[0].name == typed:
+                self.choose_site(exact[0])  # the full name typed out is the directory's site
+                return
         if self.site is not None:
             self.site_note.setText(f"From the directory: {self.site.division} division. {_schedule(self.site)}")
             set_role(self.site_note, "ok")
@@ -659,6 +671,7 @@ class IntakeForm(QWidget):
         finally:
             self._restoring = False
         self.site = None
+        self._filled = {}
         self.linked_to = None
         self.matches = []
         self._live_errors = False
