@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import DateTime, Select, select, type_coerce
 from sqlalchemy.orm import Session
 
 from dispatch_console.db.models import (
@@ -98,6 +98,19 @@ class QueueRow:
         return text
 
 
+def _utc(value: datetime | None) -> datetime | None:
+    """Normalise a raw timestamp: SQLite hands back naive UTC, PostgreSQL aware; both become aware UTC."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _raw(column: Any) -> Any:
+    # Plain DateTime on the way out: the driver's own (C) parsing, without the per-value Python hook of
+    # UtcDateTime; ``_utc`` does the normalising. This is a third of the load time at 10,000 rows.
+    return type_coerce(column, DateTime(timezone=True))
+
+
 _ROW_COLUMNS = (
     ThreatRow.id,
     ThreatRow.case_number,
@@ -105,10 +118,10 @@ _ROW_COLUMNS = (
     ThreatRow.target_name,
     ThreatRow.target_kind,
     ThreatRow.division,
-    ThreatRow.threatened_at,
+    _raw(ThreatRow.threatened_at),
     ThreatRow.threatened_text,
     ThreatRow.status,
-    ThreatRow.received_at,
+    _raw(ThreatRow.received_at),
     ThreatRow.call_taker,
     ThreatRow.version,
     ThreatRow.verification,
@@ -116,20 +129,32 @@ _ROW_COLUMNS = (
     ThreatRow.sealed,
     ThreatRow.updated_by,
 )
+_PRIORITIES = {p.value: p for p in Priority}
+_KINDS = {k.value: k for k in TargetKind}
+_STATUSES = {s.value: s for s in Status}
+_VERIFICATIONS = {v.value: v for v in Verification}
+_ACK = DeliveryState.ACKNOWLEDGED.value
+_FAILED = DeliveryState.FAILED.value
 
 
 def _rows(session: Session, threats: Select[Any] | Any, ids: Any) -> list[QueueRow]:
-    """Build rows from a threat select and the matching id filter for the side tables."""
+    """Build rows from a threat select and the matching id filter for the side tables.
+
+    Core execution on the session's connection (not ORM execution) and dict lookups instead of enum calls: the
+    queue is re-read in full after every reconnect, so this loop is the one place where microseconds per row
+    add up.
+    """
+    connection = session.connection()
     units: dict[int, list[str]] = defaultdict(list)
-    for threat_id, unit_id in session.execute(
+    for threat_id, unit_id in connection.execute(
         select(AssignedUnit.threat_id, AssignedUnit.unit_id)
         .where(AssignedUnit.threat_id.in_(ids))
         .order_by(AssignedUnit.threat_id, AssignedUnit.id)
     ):
         units[threat_id].append(unit_id)
-    # One row per unit and threat: the latest round is what the supervisor watches ("3/4 ack").
+    # One state per unit and threat: the latest round is what the supervisor watches ("3/4 ack").
     notes: dict[int, dict[str, str]] = defaultdict(dict)
-    for threat_id, unit_id, state in session.execute(
+    for threat_id, unit_id, state in connection.execute(
         select(Notification.threat_id, Notification.unit_id, Notification.state)
         .where(Notification.threat_id.in_(ids))
         .order_by(Notification.threat_id, Notification.round)
@@ -137,41 +162,39 @@ def _rows(session: Session, threats: Select[Any] | Any, ids: Any) -> list[QueueR
         notes[threat_id][unit_id] = state
     now = utcnow()
     followups: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for threat_id, due_at in session.execute(
-        select(FollowUp.threat_id, FollowUp.due_at).where(FollowUp.threat_id.in_(ids), FollowUp.done_at.is_(None))
+    for threat_id, due_at in connection.execute(
+        select(FollowUp.threat_id, _raw(FollowUp.due_at)).where(FollowUp.threat_id.in_(ids),
+                                                                 FollowUp.done_at.is_(None))
     ):
         counts = followups[threat_id]
         counts[0] += 1
-        if due_at is not None and due_at < now:
+        due_utc = _utc(due_at)
+        if due_utc is not None and due_utc < now:
             counts[1] += 1
     result = []
-    for r in session.execute(threats):
-        states = notes.get(r.id, {})
-        due, overdue = followups.get(r.id, (0, 0))
+    no_units: tuple[str, ...] = ()
+    for (threat_id, case_number, priority, target_name, target_kind, division, threatened_at, threatened_text,
+         status, received_at, call_taker, version, verification, ack_overdue, sealed, updated_by) in (
+        connection.execute(threats)
+    ):
+        states = notes.get(threat_id)
+        notified = acknowledged = failed = 0
+        if states:
+            notified = len(states)
+            acknowledged = sum(1 for x in states.values() if x == _ACK)
+            failed = sum(1 for x in states.values() if x == _FAILED)
+        due, overdue = followups.get(threat_id, (0, 0))
+        received = _utc(received_at)
+        assert received is not None
+        unit_list = units.get(threat_id)
         result.append(
             QueueRow(
-                threat_id=r.id,
-                case_number=r.case_number,
-                priority=Priority(r.priority),
-                target_name=r.target_name,
-                target_kind=TargetKind(r.target_kind),
-                division=r.division,
-                threatened_at=r.threatened_at,
-                threatened_text=r.threatened_text,
-                status=Status(r.status),
-                received_at=r.received_at,
-                call_taker=r.call_taker,
-                version=r.version,
-                verification=Verification(r.verification),
-                units=tuple(units.get(r.id, ())),
-                notified=len(states),
-                acknowledged=sum(1 for s in states.values() if s == DeliveryState.ACKNOWLEDGED),
-                failed=sum(1 for s in states.values() if s == DeliveryState.FAILED),
-                ack_overdue=bool(r.ack_overdue),
-                followups_due=due,
-                followups_overdue=overdue,
-                sealed=bool(r.sealed),
-                updated_by=r.updated_by,
+                threat_id, case_number, _PRIORITIES[priority], target_name,
+                _KINDS.get(target_kind, TargetKind.OTHER), division, _utc(threatened_at), threatened_text,
+                _STATUSES[status], received, call_taker, version, _VERIFICATIONS.get(verification,
+                                                                                     Verification.UNVERIFIED),
+                tuple(unit_list) if unit_list else no_units, notified, acknowledged, failed, bool(ack_overdue),
+                due, overdue, bool(sealed), updated_by,
             )
         )
     return result

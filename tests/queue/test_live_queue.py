@@ -180,3 +180,13 @@ def test_queue_model_and_proxy_pass_the_model_tester_through_live_updates(
         changes.record_change(s, threat_id=ids[1], kind="updated", by="t", what="closed")
     qtbot.waitUntil(lambda: tab.model.rowCount() == 3 and ids[1] not in shown_ids(tab), timeout=3000)
     tab.model.tick()
+    from dispatch_console.domain.enums import Priority
+    from dispatch_console.services import triage
+
+    with sqlite_db.write() as s:  # P3 raised to P1: the row moves up (beginMoveRows), selection follows it
+        triage.change_priority(s, actor=tab.ctx.operator, threat_id=ids[2], expected_version=1,
+                               priority=Priority.P1, reason="weapon photo")
+    tab.select_threat(ids[2])
+    qtbot.waitUntil(lambda: shown_ids(tab).index(ids[2]) < 2, timeout=3000)
+    assert tab.current_threat_id() == ids[2]
+    assert [tab.model.row_at(i).priority.value for i in range(3)] == ["P1", "P1", "P1"]

@@ -12,6 +12,7 @@ acknowledgement "⚠ ACK OVERDUE", a failed notification "✖" — color comes o
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -66,7 +67,11 @@ def age_text(seconds: float) -> str:
 
 
 class QueueModel(QAbstractTableModel):
-    """Open threats, one row each, updated in place by threat id.
+    """Open threats, one row each, kept in the default order and updated in place by threat id.
+
+    Keeping the default order here (a bisect per change, ``beginMoveRows`` when a row's place changes) instead of
+    in the proxy is what makes 10,000 rows load and update fast: a proxy sort calls back into Python twice per
+    comparison (≈ 140,000 comparisons at 10,000 rows), a bisect a dozen times per change.
 
     Signals:
         new_p1(int): a P1 appeared that this console had not shown before (or a threat was raised to P1).
@@ -77,6 +82,7 @@ class QueueModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None, *, now: datetime | None = None) -> None:
         super().__init__(parent)
         self._rows: list[QueueRow] = []
+        self._keys: list[tuple[Any, ...]] = []
         self._pos: dict[int, int] = {}
         self._new_until: dict[int, datetime] = {}
         self.now = now or datetime.now(UTC)
@@ -226,44 +232,75 @@ class QueueModel(QAbstractTableModel):
     def reset_rows(self, rows: Iterable[QueueRow]) -> None:
         """Replace everything (first load, or after a reconnect when changes may have been missed)."""
         self.beginResetModel()
-        self._rows = [r for r in rows if r.is_open]
+        self._rows = sorted((r for r in rows if r.is_open), key=_row_key)
+        self._keys = [_row_key(r) for r in self._rows]
         self._pos = {r.threat_id: i for i, r in enumerate(self._rows)}
         self._new_until = {k: v for k, v in self._new_until.items() if k in self._pos}
         self.endResetModel()
 
+    def _reindex(self, low: int, high: int) -> None:
+        for i in range(max(low, 0), min(high, len(self._rows) - 1) + 1):
+            self._pos[self._rows[i].threat_id] = i
+
     def apply(self, rows: Iterable[QueueRow], gone: Iterable[int] = (), *, alert: bool = True) -> None:
-        """Apply fresh rows: insert new open threats, update known ones, remove closed or ``gone`` ones."""
+        """Apply fresh rows: insert new open threats, update known ones (moving them if their place changed),
+        remove closed or ``gone`` ones."""
         remove: set[int] = set(gone)
         for row in rows:
             if not row.is_open:
                 remove.add(row.threat_id)
                 continue
             pos = self._pos.get(row.threat_id)
+            key = _row_key(row)
             if pos is None:
-                end = len(self._rows)
-                self.beginInsertRows(QModelIndex(), end, end)
-                self._rows.append(row)
-                self._pos[row.threat_id] = end
+                at = bisect.bisect_left(self._keys, key)
+                self.beginInsertRows(QModelIndex(), at, at)
+                self._rows.insert(at, row)
+                self._keys.insert(at, key)
+                self._reindex(at, len(self._rows) - 1)
                 self.endInsertRows()
                 if alert and row.priority is Priority.P1:
                     self._mark_new(row.threat_id)
+                continue
+            old = self._rows[pos]
+            if old == row:
+                continue
+            if key != self._keys[pos]:
+                pos = self._move(pos, row, key)
             else:
-                old = self._rows[pos]
-                if old == row:
-                    continue
                 self._rows[pos] = row
-                if alert and row.priority is Priority.P1 and old.priority is not Priority.P1:
-                    self._mark_new(row.threat_id)
-                self.dataChanged.emit(self.index(pos, 0), self.index(pos, len(COLUMNS) - 1))
+            if alert and row.priority is Priority.P1 and old.priority is not Priority.P1:
+                self._mark_new(row.threat_id)
+            self.dataChanged.emit(self.index(pos, 0), self.index(pos, len(COLUMNS) - 1))
         for threat_id in remove:
             pos = self._pos.get(threat_id)
             if pos is None:
                 continue
             self.beginRemoveRows(QModelIndex(), pos, pos)
             del self._rows[pos]
-            self._pos = {r.threat_id: i for i, r in enumerate(self._rows)}
+            del self._keys[pos]
+            del self._pos[threat_id]
+            self._reindex(pos, len(self._rows) - 1)
             self._new_until.pop(threat_id, None)
             self.endRemoveRows()
+
+    def _move(self, pos: int, row: QueueRow, key: tuple[Any, ...]) -> int:
+        """Put an updated row where its new key belongs; returns its new position."""
+        keys = self._keys[:pos] + self._keys[pos + 1 :]
+        target = bisect.bisect_left(keys, key)  # position after the row is taken out
+        if target == pos:
+            self._rows[pos] = row
+            self._keys[pos] = key
+            return pos
+        destination = target if target < pos else target + 1  # Qt counts the destination before the move
+        self.beginMoveRows(QModelIndex(), pos, pos, QModelIndex(), destination)
+        del self._rows[pos]
+        self._rows.insert(target, row)
+        self._keys = keys
+        self._keys.insert(target, key)
+        self._reindex(min(pos, target), max(pos, target))
+        self.endMoveRows()
+        return target
 
     def _mark_new(self, threat_id: int) -> None:
         self._new_until[threat_id] = self.now + timedelta(seconds=NEW_P1_SECONDS)
@@ -284,6 +321,10 @@ class QueueModel(QAbstractTableModel):
             pos = self._pos.get(threat_id)
             if pos is not None:
                 self.dataChanged.emit(self.index(pos, 0), self.index(pos, len(COLUMNS) - 1))
+
+
+def _row_key(row: QueueRow) -> tuple[Any, ...]:
+    return (*default_order_key(row), row.threat_id)
 
 
 def default_order_key(row: QueueRow) -> tuple[int, bool, float, float]:
@@ -343,6 +384,13 @@ class QueueFilter(QSortFilterProxyModel):
                             row.priority.value, " ".join(row.units))).casefold()
             return all(word in hay for word in self.text.split())
         return True
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """The default order (priority ascending) is the source model's own order: no Python sort needed."""
+        if column == COL_PRIORITY and order == Qt.SortOrder.AscendingOrder:
+            super().sort(-1)
+        else:
+            super().sort(column, order)
 
     def lessThan(self, left: AnyIndex, right: AnyIndex) -> bool:
         a = left.data(SORT_ROLE)

@@ -1,0 +1,337 @@
+"""Live queue benchmark: 10,000 open and 1,000,000 closed threats, on SQLite and PostgreSQL.
+
+Measures, per database:
+
+* initial queue load: ``load_open`` (with the change-id read the bridge does first), then into the model and the
+  sorted proxy (target < 300 ms);
+* applying one remote change to the model with the sorted proxy attached (target < 5 ms);
+* resident memory of the process with the 10,000-row queue loaded (target < 300 MB);
+* cross-console propagation, commit → row shown in the other console's model, p95 over 100 changes, next to the
+  raw database notification latency measured in the same run (a ``LISTEN`` connection on PostgreSQL, a
+  ``data_version`` poller at the same interval on SQLite). Targets: PostgreSQL < 50 ms; SQLite < poll + 100 ms.
+
+The writer is another thread with its own engine (another "console"); the reader is the real ``LiveBridge`` and
+``QueueModel`` on a Qt event loop. Everything lives in a temp dir that is removed at the end.
+
+Run: ``QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/queue_bench.py [--closed 1000000] [--open 10000]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import random
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication, QTableView  # noqa: E402
+
+from dispatch_console.db import migrate  # noqa: E402
+from dispatch_console.db.engine import Database, open_database  # noqa: E402
+from dispatch_console.db.models import ThreatRow  # noqa: E402
+from dispatch_console.domain.enums import Role, Status  # noqa: E402
+from dispatch_console.services import changes, queue, triage  # noqa: E402
+from dispatch_console.services.actor import Actor  # noqa: E402
+from dispatch_console.ui.queue.live import LiveBridge  # noqa: E402
+from dispatch_console.ui.queue.model import COL_PRIORITY, QueueFilter, QueueModel  # noqa: E402
+
+SUPERVISOR = Actor("supervisor", "Sam Supervisor", Role.SUPERVISOR, "bench-writer")
+DIVISIONS = ("North", "South", "East", "West", "Central", "Harbor")
+STATUSES = ("new", "notified", "investigating", "suspect_identified")
+COLUMNS = [c.name for c in ThreatRow.__table__.columns]
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def threat_values(i: int, *, open_: bool, now: datetime, sqlite: bool) -> tuple[Any, ...]:
+    rnd = random.Random(i)
+    received = now - timedelta(minutes=rnd.randint(1, 600) if open_ else rnd.randint(700, 5_000_000))
+    threatened = received + timedelta(hours=rnd.randint(1, 96)) if rnd.random() < 0.8 else None
+
+    def ts(value: datetime | None) -> Any:
+        if value is None or not sqlite:
+            return value
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+    def js(value: Any) -> str:
+        return json.dumps(value)
+
+    values = {
+        "id": i, "case_number": f"TT-{received.year}-{i:07d}", "received_at": ts(received), "call_taker": "calltaker",
+        "caller_name": "", "callback_number": "", "caller_relation": "parent", "confidential_reporter": False,
+        "learned_how": "overheard", "evidence": "", "target_kind": "school" if rnd.random() < 0.9 else "business",
+        "site_id": None, "target_name": f"School {i % 400}", "target_address": f"{i % 999} Main St",
+        "division": DIVISIONS[i % len(DIVISIONS)], "named_persons": "", "threatened_text": "after school",
+        "threatened_at": ts(threatened), "statement": "said he will bring a gun", "narrative": "",
+        "weapons": js(["firearm"]), "weapon_access": False, "indicators": js([]),
+        "priority": f"P{rnd.randint(1, 4)}", "priority_reasons": js([]), "priority_overridden": False,
+        "status": rnd.choice(STATUSES) if open_ else "closed", "verification": "unverified",
+        "outcomes": js([] if open_ else ["unfounded"]), "outcome_other": "", "linked_to_id": None, "sealed": False,
+        "ack_overdue": open_ and rnd.random() < 0.05, "escalations": 0, "first_notified_at": None,
+        "first_ack_at": None, "closed_at": None if open_ else ts(received + timedelta(days=2)),
+        "updated_at": ts(received), "updated_by": "calltaker", "version": 1,
+    }
+    return tuple(values[c] for c in COLUMNS)
+
+
+def unit_values(n: int, threat_id: int, unit: str, now: datetime, sqlite: bool) -> tuple[Any, ...]:
+    at: Any = now.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else now
+    return (n, threat_id, unit, "patrol", "North", "routing", "supervisor", at)
+
+
+def populate(db: Database, *, n_open: int, n_closed: int) -> float:
+    """Bulk-load threats (closed first, then open) and two designated units per open threat."""
+    start = time.perf_counter()
+    now = datetime.now(UTC)
+    total = n_closed + n_open
+    batch = 50_000
+    placeholders = ", ".join(["?" if db.is_sqlite else "%s"] * len(COLUMNS))
+    if db.is_sqlite:
+        assert db.url.database
+        con = sqlite3.connect(db.url.database)
+        con.execute("PRAGMA synchronous=OFF")  # bulk load only; the console itself runs with FULL
+        for first in range(1, total + 1, batch):
+            rows = [threat_values(i, open_=i > n_closed, now=now, sqlite=True)
+                    for i in range(first, min(first + batch, total + 1))]
+            con.executemany(f"INSERT INTO threats ({', '.join(COLUMNS)}) VALUES ({placeholders})", rows)
+            con.commit()
+        units = [unit_values(k * 2 + j + 1, t, f"U{t % 90}-{j}", now, True)
+                 for k, t in enumerate(range(n_closed + 1, total + 1)) for j in range(2)]
+        con.executemany("INSERT INTO assigned_units (id, threat_id, unit_id, kind, division, reason, assigned_by, "
+                        "assigned_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", units)
+        con.commit()
+        con.execute("ANALYZE")
+        con.close()
+    else:
+        import psycopg
+
+        url = db.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        with psycopg.connect(url) as con, con.cursor() as cur:
+            with cur.copy(f"COPY threats ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+                for i in range(1, total + 1):
+                    copy.write_row(threat_values(i, open_=i > n_closed, now=now, sqlite=False))
+            with cur.copy("COPY assigned_units (id, threat_id, unit_id, kind, division, reason, assigned_by, "
+                          "assigned_at) FROM STDIN") as copy:
+                for k, t in enumerate(range(n_closed + 1, total + 1)):
+                    for j in range(2):
+                        copy.write_row(unit_values(k * 2 + j + 1, t, f"U{t % 90}-{j}", now, False))
+            con.commit()
+        with psycopg.connect(url, autocommit=True) as con:
+            con.execute("ANALYZE")
+    return time.perf_counter() - start
+
+
+def wait_until(app: QApplication, predicate: Any, timeout: float) -> bool:
+    deadline = time.perf_counter() + timeout
+    loop = QEventLoop()
+    while time.perf_counter() < deadline:
+        if predicate():
+            return True
+        loop.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+    return bool(predicate())
+
+
+def measure(name: str, url: str, *, n_open: int, n_closed: int, changes_n: int, poll_ms: int) -> dict[str, Any]:
+    app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(app, QApplication)
+    db = open_database(url)
+    migrate.upgrade(db)
+    fill_s = populate(db, n_open=n_open, n_closed=n_closed)
+    print(f"[{name}] generated {n_closed:,} closed + {n_open:,} open threats in {fill_s:.1f} s", flush=True)
+
+    # 1. initial load: the bridge's read, then into the model and the sorted proxy, as the tab does
+    model = QueueModel()
+    proxy = QueueFilter()
+    proxy.setSourceModel(model)
+    proxy.sort(COL_PRIORITY)
+    view = QTableView()
+    view.setModel(proxy)
+    view.resize(1400, 800)
+    view.show()
+    service_ms: list[float] = []
+    total_ms: list[float] = []
+    rows: list[queue.QueueRow] = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        with db.read() as session:
+            changes.latest_change_id(session)
+            rows = queue.load_open(session)
+        t1 = time.perf_counter()
+        model.reset_rows(rows)
+        app.processEvents()
+        t2 = time.perf_counter()
+        service_ms.append((t1 - t0) * 1000)
+        total_ms.append((t2 - t0) * 1000)
+    assert len(rows) == n_open, (len(rows), n_open)
+    memory = rss_mb()
+
+    # 2. one remote change applied to the model (sorted proxy and view attached)
+    apply_ms: list[float] = []
+    rnd = random.Random(7)
+    for k in range(200):
+        row = rows[rnd.randrange(len(rows))]
+        changed = dataclasses.replace(row, version=row.version + 1 + k,
+                                      priority=rnd.choice(list(type(row.priority))),
+                                      status=Status.INVESTIGATING)
+        t0 = time.perf_counter()
+        model.apply([changed])
+        apply_ms.append((time.perf_counter() - t0) * 1000)
+    app.processEvents()
+
+    # 3. propagation: another console commits; the live bridge shows it here
+    bridge = LiveBridge(db, poll_ms=poll_ms)
+    seen: dict[tuple[int, int], float] = {}
+
+    def on_rows(fresh: list[queue.QueueRow], gone: list[int]) -> None:
+        model.apply(fresh, gone, alert=False)
+        now = time.perf_counter()
+        for r in fresh:
+            seen.setdefault((r.threat_id, r.version), now)
+
+    bridge.rows_changed.connect(on_rows)
+    bridge.load_all()
+    wait_until(app, lambda: bridge.last_change_id >= 0 and not bridge._busy, 10)
+
+    raw: dict[int, float] = {}
+    stop = threading.Event()
+    raw_thread = threading.Thread(target=raw_listener, args=(db, raw, stop, poll_ms), daemon=True)
+    raw_thread.start()
+    time.sleep(0.3)
+
+    writer_db = open_database(url)
+    ui_ms: list[float] = []
+    raw_ms: list[float] = []
+    ids = [r.threat_id for r in rows[:changes_n]]
+    for k, threat_id in enumerate(ids):
+        with writer_db.read() as session:
+            current = queue.load_rows(session, [threat_id])[0]
+        version = current.version
+        target = Status.NOTIFIED if current.status is not Status.NOTIFIED else Status.INVESTIGATING
+        with writer_db.write() as session:
+            triage.change_status(session, actor=SUPERVISOR, threat_id=threat_id, expected_version=version,
+                                 status=target)
+            change_id = changes.latest_change_id(session)
+            committed_at = time.perf_counter()  # just before COMMIT: the commit itself counts in the latency
+        key = (threat_id, version + 1)
+        if not wait_until(app, lambda key=key: key in seen, 5):
+            print(f"[{name}] change {k} not seen within 5 s", flush=True)
+            continue
+        ui_ms.append((seen[key] - committed_at) * 1000)
+        deadline = time.perf_counter() + 2
+        while change_id not in raw and time.perf_counter() < deadline:
+            time.sleep(0.001)
+        if change_id in raw:
+            raw_ms.append((raw[change_id] - committed_at) * 1000)
+        time.sleep(random.Random(k).uniform(0.005, 0.03))  # changes arrive at random moments
+    stop.set()
+    bridge.close()
+    writer_db.dispose()
+    db.dispose()
+    view.close()
+
+    def p95(values: list[float]) -> float:
+        return statistics.quantiles(values, n=20)[18] if len(values) >= 20 else max(values)
+
+    result = {
+        "database": name,
+        "open": n_open,
+        "closed": n_closed,
+        "load_service_ms_median": round(statistics.median(service_ms), 1),
+        "load_into_sorted_model_ms_median": round(statistics.median(total_ms), 1),
+        "load_first_ms": round(total_ms[0], 1),
+        "apply_one_change_ms_median": round(statistics.median(apply_ms), 3),
+        "apply_one_change_ms_max": round(max(apply_ms), 3),
+        "rss_mb_with_queue_loaded": round(memory, 1),
+        "propagation_p95_ms": round(p95(ui_ms), 1),
+        "propagation_median_ms": round(statistics.median(ui_ms), 1),
+        "raw_notification_p95_ms": round(p95(raw_ms), 1) if raw_ms else None,
+        "raw_notification_median_ms": round(statistics.median(raw_ms), 1) if raw_ms else None,
+        "changes_measured": len(ui_ms),
+        "poll_ms": poll_ms if name == "sqlite" else None,
+    }
+    print(json.dumps(result), flush=True)
+    return result
+
+
+def raw_listener(db: Database, seen: dict[int, float], stop: threading.Event, poll_ms: int) -> None:
+    """The database's own signal, timed the same way: NOTIFY arrival, or data_version moving at the poll rate."""
+    if db.is_postgres:
+        import psycopg
+
+        url = db.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        with psycopg.connect(url, autocommit=True) as con:
+            con.execute(f"LISTEN {changes.CHANNEL}")
+            while not stop.is_set():
+                for note in con.notifies(timeout=0.2):
+                    seen[int(note.payload)] = time.perf_counter()
+        return
+    assert db.url.database
+    con = sqlite3.connect(db.url.database, isolation_level=None)
+    last = con.execute("PRAGMA data_version").fetchone()[0]
+    while not stop.is_set():
+        version = con.execute("PRAGMA data_version").fetchone()[0]
+        if version != last:
+            last = version
+            newest = con.execute("SELECT max(id) FROM changes").fetchone()[0] or 0
+            seen.setdefault(int(newest), time.perf_counter())
+        time.sleep(poll_ms / 1000)
+    con.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--open", type=int, default=10_000)
+    parser.add_argument("--closed", type=int, default=1_000_000)
+    parser.add_argument("--changes", type=int, default=100)
+    parser.add_argument("--poll-ms", type=int, default=200)
+    parser.add_argument("--only", choices=("sqlite", "postgres"))
+    args = parser.parse_args()
+    results = []
+    tmp = Path(tempfile.mkdtemp(prefix="queue-bench-"))
+    try:
+        if args.only in (None, "sqlite"):
+            results.append(measure("sqlite", f"sqlite+pysqlite:///{tmp / 'bench.db'}", n_open=args.open,
+                                   n_closed=args.closed, changes_n=args.changes, poll_ms=args.poll_ms))
+        if args.only in (None, "postgres"):
+            from tests import pgserver
+
+            server = pgserver.start_server()
+            try:
+                results.append(measure("postgres", server.create_database(), n_open=args.open,
+                                       n_closed=args.closed, changes_n=args.changes, poll_ms=args.poll_ms))
+            finally:
+                server.stop()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print("\nsummary")
+    for r in results:
+        target = 50 if r["database"] == "postgres" else args.poll_ms + 100
+        print(f"  {r['database']:<9} load {r['load_into_sorted_model_ms_median']:>7} ms (service "
+              f"{r['load_service_ms_median']} ms; target 300) | apply {r['apply_one_change_ms_median']} ms "
+              f"(max {r['apply_one_change_ms_max']}; target 5) | RSS {r['rss_mb_with_queue_loaded']} MB (target 300) "
+              f"| propagation p95 {r['propagation_p95_ms']} ms vs raw {r['raw_notification_p95_ms']} ms "
+              f"(target {target})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
