@@ -37,17 +37,17 @@ from typing import Any
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication, QTableView  # noqa: E402
+from PySide6.QtCore import QEventLoop
+from PySide6.QtWidgets import QApplication, QTableView
 
-from dispatch_console.db import migrate  # noqa: E402
-from dispatch_console.db.engine import Database, open_database  # noqa: E402
-from dispatch_console.db.models import ThreatRow  # noqa: E402
-from dispatch_console.domain.enums import Role, Status  # noqa: E402
-from dispatch_console.services import changes, queue, triage  # noqa: E402
-from dispatch_console.services.actor import Actor  # noqa: E402
-from dispatch_console.ui.queue.live import LiveBridge  # noqa: E402
-from dispatch_console.ui.queue.model import COL_PRIORITY, QueueFilter, QueueModel  # noqa: E402
+from dispatch_console.db import migrate
+from dispatch_console.db.engine import Database, open_database
+from dispatch_console.db.models import ThreatRow
+from dispatch_console.domain.enums import Role, Status
+from dispatch_console.services import changes, queue, triage
+from dispatch_console.services.actor import Actor
+from dispatch_console.ui.queue.live import LiveBridge
+from dispatch_console.ui.queue.model import COL_PRIORITY, QueueFilter, QueueModel
 
 SUPERVISOR = Actor("supervisor", "Sam Supervisor", Role.SUPERVISOR, "bench-writer")
 DIVISIONS = ("North", "South", "East", "West", "Central", "Harbor")
