@@ -222,6 +222,8 @@ class IntakeForm(QWidget):
         _, form = self._section(column, "Indicators")
         self.indicators: dict[Indicator, QCheckBox] = {}
         for indicator in Indicator:
+            if indicator is Indicator.WEAPON_ACCESS:
+                continue  # the same fact as "Weapon seen or access known" above: one box, not two
             box = QCheckBox(indicator.label)
             box.setAccessibleName(f"Indicator: {indicator.label}")
             box.toggled.connect(self._changed)
@@ -539,7 +541,8 @@ class IntakeForm(QWidget):
             narrative=self.narrative.toPlainText(),
             weapons=frozenset(w for w, box in self.weapons.items() if box.isChecked()),
             weapon_access=self.weapon_access.isChecked(),
-            indicators=frozenset(i for i, box in self.indicators.items() if box.isChecked()),
+            indicators=frozenset(i for i, box in self.indicators.items() if box.isChecked())
+            | ({Indicator.WEAPON_ACCESS} if self.weapon_access.isChecked() else set()),
             suspects=suspects,
             linked_to=self.linked_to,
         )
