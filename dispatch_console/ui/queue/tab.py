@@ -74,11 +74,10 @@ class QueueTab(QWidget):
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(COL_PRIORITY, Qt.SortOrder.AscendingOrder)
-        self.view.setAlternatingRowColors(True)
         self.view.verticalHeader().hide()
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.view.horizontalHeader().setStretchLastSection(True)
-        for col, width in enumerate((90, 130, 230, 80, 150, 120, 90, 150, 150, 100)):
+        for col, width in enumerate((100, 135, 215, 75, 140, 120, 85, 130, 200, 90)):
             self.view.setColumnWidth(col, width)
 
         self.pane = DetailPane(ctx.db, actor, tz=ctx.tz, ctx=ctx, window=window)
@@ -89,6 +88,8 @@ class QueueTab(QWidget):
         splitter.addWidget(self.pane)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([1150, 650])
+        self.splitter = splitter
         column.addWidget(splitter, 1)
         self.count_label = QLabel("")
         self.count_label.setAccessibleName("Queue summary")

@@ -1,0 +1,112 @@
+"""Render the README screenshots of the queue (dark and light theme) with a dozen varied threats.
+
+Run from the repository root: ``QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/queue_screenshots.py``.
+Uses a temporary SQLite database; writes ``docs/screenshots/queue-dark.png`` and ``queue-light.png``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from datetime import UTC, timedelta
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from PySide6.QtCore import QEventLoop, QThreadPool  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from dispatch_console.db import migrate  # noqa: E402
+from dispatch_console.db.engine import open_database  # noqa: E402
+from dispatch_console.domain.enums import Role  # noqa: E402
+from dispatch_console.services import triage  # noqa: E402
+from dispatch_console.services.actor import Actor  # noqa: E402
+from dispatch_console.settings import Settings  # noqa: E402
+from dispatch_console.ui.context import ConsoleContext  # noqa: E402
+from dispatch_console.ui.queue.tab import QueueTab  # noqa: E402
+from dispatch_console.ui.theme import apply_theme  # noqa: E402
+from tests.queue.factories import add_notification, add_threat  # noqa: E402
+
+SUPERVISOR = Actor("supervisor", "Sam Supervisor", Role.SUPERVISOR, "dispatch-1", True)
+THREATS = [  # priority, status, target, kind, division, threatened in, received ago, overdue, units/acks
+    ("P1", "notified", "Lincoln High School", "school", "North", timedelta(minutes=42), timedelta(minutes=6), True,
+     [("3A12", "acknowledged"), ("SRO-LHS", "acknowledged"), ("TAC-1", "sent"), ("JUV-2", "failed")]),
+    ("P1", "investigating", "Eastgate Mall food court", "business", "East", timedelta(hours=20),
+     timedelta(hours=2), False, [("4B07", "acknowledged"), ("4B09", "acknowledged")]),
+    ("P2", "notified", "Jefferson Elementary", "school", "South", timedelta(days=1, hours=2), timedelta(minutes=25),
+     False, [("2C03", "acknowledged"), ("SRO-JEF", "delivered"), ("CIT-1", "sent")]),
+    ("P2", "new", "Westview High School", "school", "West", None, timedelta(minutes=12), False, []),
+    ("P2", "suspect_identified", "Harbor Academy", "school", "Harbor", timedelta(days=2), timedelta(hours=5), False,
+     [("6A01", "acknowledged")]),
+    ("P3", "investigating", "St. Mark's Church", "house_of_worship", "Central", timedelta(days=4),
+     timedelta(hours=9), False, [("5A02", "acknowledged")]),
+    ("P3", "new", "Kennedy High School", "school", "North", timedelta(days=6), timedelta(minutes=50), False, []),
+    ("P3", "notified", "City Arena (concert)", "event_venue", "Central", timedelta(days=3, hours=4),
+     timedelta(hours=1), True, [("5B11", "sent"), ("5B12", "delivered")]),
+    ("P4", "new", "Oak Grove Middle School", "school", "South", None, timedelta(hours=3), False, []),
+    ("P4", "investigating", "Riverside Warehouse", "workplace", "Harbor", timedelta(days=10), timedelta(days=1),
+     False, []),
+    ("P4", "new", "Maple Street Elementary", "school", "West", timedelta(days=12), timedelta(hours=7), False, []),
+]
+
+
+def main() -> int:
+    app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(app, QApplication)
+    tmp = Path(tempfile.mkdtemp(prefix="queue-shots-"))
+    db = open_database(f"sqlite+pysqlite:///{tmp / 'shots.db'}")
+    migrate.upgrade(db)
+    ids = []
+    with db.write() as s:
+        for priority, status, name, kind, division, threatened, received, overdue, units in THREATS:
+            tid = add_threat(s, priority=priority, status=status, target_name=name, target_kind=kind,
+                             division=division, threatened_in=threatened, received_ago=received,
+                             ack_overdue=overdue)
+            for unit, state in units:
+                add_notification(s, threat_id=tid, unit_id=unit, state=state)
+            ids.append((tid, [u for u, _ in units]))
+    for tid, units in ids:
+        for unit in units[:3]:
+            with db.write() as s:
+                version = triage.load_rows(s, [tid])[0].version
+                triage.assign_unit(s, actor=SUPERVISOR, threat_id=tid, expected_version=version, unit_id=unit)
+    with db.write() as s:
+        triage.add_note(s, actor=SUPERVISOR, threat_id=ids[0][0], text="SRO confirms both students are on campus.")
+    out = ROOT / "docs" / "screenshots"
+    for theme in ("dark", "light"):
+        apply_theme(app, theme)
+        ctx = ConsoleContext(settings=Settings(alert_sound=False).validated(), db=db, tz=UTC, training=True,
+                             actor=SUPERVISOR)
+        tab = QueueTab(ctx)
+        tab.resize(2040, 760)
+        tab.splitter.setSizes([1400, 640])
+        tab.show()
+        loop = QEventLoop()
+        while not tab.first_load_done:
+            loop.processEvents()
+        if theme == "dark":  # a P1 arriving while the queue is open: highlighted "★ NEW" (and the chime)
+            with db.write() as s:
+                add_threat(s, priority="P1", status="new", target_name="Roosevelt Middle School", division="East",
+                           threatened_in=timedelta(hours=3, minutes=10), received_ago=timedelta(seconds=40))
+        while tab.model.rowCount() < len(THREATS) + 1:
+            loop.processEvents()
+        tab.select_threat(ids[0][0])
+        while tab.pane.detail is None:
+            loop.processEvents()
+        for _ in range(20):
+            loop.processEvents()
+        tab.grab().save(str(out / f"queue-{theme}.png"))
+        tab.live.close()
+        tab.close()
+        tab.deleteLater()
+    QThreadPool.globalInstance().waitForDone()
+    db.dispose()
+    print("written", out / "queue-dark.png", out / "queue-light.png")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
