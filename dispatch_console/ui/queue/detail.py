@@ -141,6 +141,8 @@ class DetailPane(QWidget):
         panel_class = _units_panel_class()
         if panel_class is not None and ctx is not None:
             self.units_panel = panel_class(ctx, window)  # type: ignore[call-arg]
+            if hasattr(self.units_panel, "notified"):  # a click wrote notifications: show them in the timeline
+                self.units_panel.notified.connect(lambda *_: self.refresh())
             self.form.addRow(self._buddy("Notify", self.units_panel), self.units_panel)
         self.timeline = QListWidget()
         self.timeline.setAccessibleName("Timeline")
