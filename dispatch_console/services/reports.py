@@ -21,7 +21,7 @@ import json
 import math
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
@@ -30,7 +30,6 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
-    cast,
     false,
     func,
     literal_column,
@@ -39,7 +38,6 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.orm import Session
-from sqlalchemy.types import Text
 
 from dispatch_console.db.models import FollowUp, ThreatRow
 from dispatch_console.domain.enums import Outcome, TargetKind, Verification
@@ -194,7 +192,7 @@ def _percentiles(session: Session, dialect: str, start: datetime, end: datetime,
             f"SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY {delay}), "
             f"percentile_cont(0.9) WITHIN GROUP (ORDER BY {delay}) FROM threats "
             f"WHERE {event} IS NOT NULL AND received_at >= :start AND received_at < :end "
-            "AND coalesce(linked_to_id, 0) = 0 AND NOT sealed"
+            "AND linked_to_id IS NULL AND NOT sealed"
         ).bindparams(*typed), params).one()
         return Timing(n, _round(row[0]), _round(row[1]))
     values: list[float | None] = []
@@ -262,6 +260,86 @@ def _week_counts(
     return result
 
 
+@dataclass
+class _Tally:
+    """The grouped counts, before they become a ``Report`` (loops here run over groups, not over threats)."""
+
+    weeks: dict[date, tuple[int, int]] = field(default_factory=dict)
+    div_total: Counter[str] = field(default_factory=Counter)
+    div_verified: Counter[str] = field(default_factory=Counter)
+    kind_total: Counter[str] = field(default_factory=Counter)
+    kind_verified: Counter[str] = field(default_factory=Counter)
+    ver_total: Counter[str] = field(default_factory=Counter)
+    outcomes: Counter[str] = field(default_factory=Counter)
+    notified: int = 0
+    acked: int = 0
+
+    def add_group(self, division: str, kind: str, verification: str, n: int, n_notified: int, n_acked: int) -> None:
+        ok = n if verification == Verification.VERIFIED.value else 0
+        self.div_total[division] += n
+        self.div_verified[division] += ok
+        self.kind_total[kind] += n
+        self.kind_verified[kind] += ok
+        self.ver_total[verification] += n
+        self.notified += n_notified
+        self.acked += n_acked
+
+    def add_outcomes(self, raw: Any, n: int) -> None:
+        text_value = raw if isinstance(raw, str) else json.dumps(raw)
+        for value in set(json.loads(text_value or "[]")):
+            self.outcomes[str(value)] += n
+
+
+def _tally_sqlite(session: Session, weeks: list[date], start: datetime, end: datetime, tz: tzinfo) -> _Tally:
+    """SQLite: per-week range counts, then GROUP BYs that walk covering indexes in their own order (no sort)."""
+    tally = _Tally(weeks=_week_counts(session, "sqlite", weeks, start, end, tz))
+    received = _received("sqlite", seekable=False)
+    grouped = and_(received >= start, received < end, func.coalesce(ThreatRow.linked_to_id, 0) == 0,
+                   ThreatRow.sealed == false())
+    for row in session.execute(
+        select(ThreatRow.division, ThreatRow.target_kind, ThreatRow.verification, func.count(),
+               func.count(ThreatRow.first_notified_at), func.count(ThreatRow.first_ack_at))
+        .where(grouped)
+        .group_by(ThreatRow.division, ThreatRow.target_kind, ThreatRow.verification)
+        .order_by(ThreatRow.division, ThreatRow.target_kind, ThreatRow.verification)
+    ).all():
+        tally.add_group(*row)
+    for raw, n in session.execute(
+        select(ThreatRow.outcomes, func.count()).where(grouped).group_by(ThreatRow.outcomes)
+    ).all():
+        tally.add_outcomes(raw, n)
+    return tally
+
+
+def _tally_postgres(session: Session, start: datetime, end: datetime, tz: tzinfo) -> _Tally:
+    """PostgreSQL: one scan, hashed GROUPING SETS for weeks, division x kind x verification, and outcomes."""
+    zone = getattr(tz, "key", None) or "UTC"
+    offset = ""
+    if not getattr(tz, "key", None):  # a fixed-offset zone has no name PostgreSQL knows: shift by its offset
+        minutes = int((start.astimezone(tz).utcoffset() or timedelta(0)).total_seconds() // 60)
+        offset = f" + interval '{minutes} minutes'"
+    stmt = text(
+        "SELECT GROUPING(wk) AS g_week, GROUPING(division, target_kind, verification) AS g_div, "
+        "GROUPING(outcomes_text) AS g_out, wk, division, target_kind, verification, outcomes_text, count(*), "
+        "count(*) FILTER (WHERE verification = 'verified'), count(first_notified_at), count(first_ack_at) "
+        f"FROM (SELECT date_trunc('week', (received_at AT TIME ZONE :zone){offset})::date AS wk, division, "
+        "target_kind, verification, outcomes::text AS outcomes_text, first_notified_at, first_ack_at FROM threats "
+        "WHERE received_at >= :start AND received_at < :end AND linked_to_id IS NULL AND NOT sealed) AS counted "
+        "GROUP BY GROUPING SETS ((wk), (division, target_kind, verification), (outcomes_text))"
+    ).bindparams(bindparam("start", type_=ThreatRow.received_at.type),
+                 bindparam("end", type_=ThreatRow.received_at.type))
+    tally = _Tally()
+    for (g_week, g_div, g_out, wk, division, kind, verification, outcomes_text, n, n_verified, n_notified,
+         n_acked) in session.execute(stmt, {"zone": zone, "start": start, "end": end}).all():
+        if not g_week:
+            tally.weeks[wk] = (int(n), int(n_verified))
+        elif not g_div:
+            tally.add_group(division, kind, verification, int(n), int(n_notified), int(n_acked))
+        elif not g_out:
+            tally.add_outcomes(outcomes_text, int(n))
+    return tally
+
+
 def build_report(
     session: Session, *, since: date, until: date | None = None, tz: tzinfo = UTC, now: datetime | None = None
 ) -> Report:
@@ -279,53 +357,17 @@ def build_report(
     start, end = bounds(since, until, tz)
     dialect = session.get_bind().dialect.name
     weeks = _weeks(since, until)
-    by_week = _week_counts(session, dialect, weeks, start, end, tz)
-
-    grouped = counted(start, end, dialect) if dialect != "sqlite" else and_(
-        _received(dialect, seekable=False) >= start, _received(dialect, seekable=False) < end,
-        func.coalesce(ThreatRow.linked_to_id, 0) == 0, ThreatRow.sealed == false(),
-    )
-    div_total: Counter[str] = Counter()
-    div_verified: Counter[str] = Counter()
-    kind_total: Counter[str] = Counter()
-    kind_verified: Counter[str] = Counter()
-    ver_total: Counter[str] = Counter()
-    notified = acked = 0
-    for division, kind, verification, n, n_notified, n_acked in session.execute(
-        select(
-            ThreatRow.division,
-            ThreatRow.target_kind,
-            ThreatRow.verification,
-            func.count(),
-            func.count(ThreatRow.first_notified_at),
-            func.count(ThreatRow.first_ack_at),
-        )
-        .where(grouped)
-        .group_by(ThreatRow.division, ThreatRow.target_kind, ThreatRow.verification)
-        .order_by(ThreatRow.division, ThreatRow.target_kind, ThreatRow.verification)
-    ).all():
-        ok = n if verification == Verification.VERIFIED.value else 0
-        div_total[division] += n
-        div_verified[division] += ok
-        kind_total[kind] += n
-        kind_verified[kind] += ok
-        ver_total[verification] += n
-        notified += n_notified
-        acked += n_acked
-
-    outcome_cases: Counter[str] = Counter()
-    outcomes_key: Any = ThreatRow.outcomes if dialect == "sqlite" else cast(ThreatRow.outcomes, Text)
-    for text_value, n in session.execute(
-        select(outcomes_key, func.count()).where(grouped).group_by(outcomes_key)
-    ).all():
-        raw = text_value if isinstance(text_value, str) else json.dumps(text_value)
-        for value in set(json.loads(raw or "[]")):
-            outcome_cases[str(value)] += n
+    if dialect == "postgresql":
+        # Sorting a million delays for the percentiles must stay in memory; SET LOCAL ends with this transaction.
+        session.execute(text("SET LOCAL work_mem = '64MB'"))
+        tally = _tally_postgres(session, start, end, tz)
+    else:
+        tally = _tally_sqlite(session, weeks, start, end, tz)
 
     duplicates = session.execute(
         select(func.count()).select_from(ThreatRow).where(
-            ThreatRow.received_at >= start, ThreatRow.received_at < end,
-            ThreatRow.linked_to_id.is_not(None), ThreatRow.sealed == false(),
+            ThreatRow.linked_to_id.is_not(None), ThreatRow.received_at >= start, ThreatRow.received_at < end,
+            ThreatRow.sealed == false(),
         )
     ).scalar_one()
 
@@ -336,6 +378,10 @@ def build_report(
         .where(FollowUp.done_at.is_(None), ThreatRow.sealed == false())
     ).one()
 
+    div_total, div_verified = tally.div_total, tally.div_verified
+    kind_total, kind_verified = tally.kind_total, tally.kind_verified
+    ver_total, outcome_cases, by_week = tally.ver_total, tally.outcomes, tally.weeks
+    notified, acked = tally.notified, tally.acked
     to_notification = _percentiles(session, dialect, start, end, "first_notified_at", notified)
     to_ack = _percentiles(session, dialect, start, end, "first_ack_at", acked)
 

@@ -10,6 +10,8 @@ Why each index exists (see services/reports.py):
   themselves (with their long statements) are never read.
 * ``ix_threats_report_groups``: division x target kind x verification counts; its order is the GROUP BY order, so
   SQLite streams the groups without sorting a million rows.
+* ``ix_threats_linked_received``: partial index counting the linked duplicate reports of a range (they are not
+  counted, but the report says how many there were).
 * ``ix_threats_report_outcomes`` (SQLite): outcome combinations, same idea. PostgreSQL cannot index a ``json``
   column and groups with a hash instead.
 * ``ix_threats_notify_delay`` / ``ix_threats_ack_delay`` (SQLite): partial expression indexes on the seconds from
@@ -38,6 +40,9 @@ def upgrade() -> None:
     op.create_index("ix_threats_report_groups", "threats",
                     ["division", "target_kind", "verification", "received_at", "sealed", "linked_to_id",
                      "first_notified_at", "first_ack_at"])
+    op.create_index("ix_threats_linked_received", "threats", ["received_at", "sealed"],
+                    sqlite_where=sa.text("linked_to_id IS NOT NULL"),
+                    postgresql_where=sa.text("linked_to_id IS NOT NULL"))
     if sqlite:
         op.create_index("ix_threats_report_outcomes", "threats", ["outcomes", "received_at", "sealed", "linked_to_id"])
         op.create_index("ix_threats_notify_delay", "threats",
@@ -53,5 +58,6 @@ def downgrade() -> None:
     if sqlite:
         for name in ("ix_threats_ack_delay", "ix_threats_notify_delay", "ix_threats_report_outcomes"):
             op.drop_index(name, table_name="threats")
+    op.drop_index("ix_threats_linked_received", table_name="threats")
     op.drop_index("ix_threats_report_groups", table_name="threats")
     op.drop_index("ix_threats_report_week", table_name="threats")

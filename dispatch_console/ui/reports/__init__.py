@@ -1,0 +1,1 @@
+"""The Reports tab: counts, chart, exports, follow-ups and case actions."""
