@@ -97,6 +97,7 @@ class Console:
             run_in_background(self._start_training_backend, self._backend_ready, self._backend_failed)
         elif not self.training:
             self.window.set_backend_status(f"Backend: {self.ctx.backend_url}")
+            self._start_notification_services()  # live mode: token from the keyring, started once the DB is open
 
     # --- start-up on workers --------------------------------------------------------------------------------
     def _database_password(self, url: str) -> Callable[[], str | None]:
@@ -166,7 +167,50 @@ class Console:
         self.window.set_backend_status(f"Backend: training backend failed to start ({type(error).__name__})", False)
 
     def _start_notification_services(self) -> None:
-        """Hook for the outbox worker and status feed (they need a backend URL and token)."""
+        """Start the outbox sender and the status-feed follower once the database and a backend are both ready.
+
+        They run on plain threads (see ``services.dispatcher``) and are stored in ``ctx.services`` so the units panel
+        and the settings dialog reach them through the context. In live mode the token provider reads the OS keyring
+        (or the "this run only" store) on every request, so a token fixed in Settings → Backend applies at once.
+        """
+        if "notifications" in self.ctx.services or not self.ctx.backend_url:
+            return
+        if self.ctx.db is None or not self.ready:
+            QTimer.singleShot(100, self._start_notification_services)  # the database opens on a worker
+            return
+        from dispatch_console.credentials import BACKEND_TOKEN, KeyringStore, LayeredStore
+        from dispatch_console.domain.enums import Priority
+        from dispatch_console.logging_setup import register_secret
+        from dispatch_console.services.dispatcher import build_services, make_client_factory
+        from dispatch_console.ui.backend_settings import SHORTCUT, open_backend_settings, session_store
+
+        if self.ctx.token_provider is None:
+            layered: list[LayeredStore] = []
+            this_run = session_store(self.ctx)
+
+            def live_token() -> str:
+                if not layered:  # keyring costs ~0.3 s to load: pay it on the sender thread, not at start-up
+                    layered.append(LayeredStore(KeyringStore(), this_run))
+                token = layered[0].get(BACKEND_TOKEN) or ""
+                register_secret(token)
+                return token
+
+            self.ctx.token_provider = live_token
+        s = self.settings
+        services = build_services(
+            self.ctx.db, base_url=self.ctx.backend_url, token_provider=self.ctx.token_provider,
+            console_name=s.console_name, ca_bundle=s.ca_bundle, max_escalations=s.max_escalations,
+            deadlines={Priority.P1: float(s.ack_deadline_p1_s), Priority.P2: float(s.ack_deadline_p2_s)},
+        )
+        self.ctx.services.update(
+            notifications=services, outbox_dispatcher=services.dispatcher, feed_follower=services.feed,
+            notify_client_factory=make_client_factory(self.ctx.backend_url, self.ctx.token_provider,
+                                                      ca_bundle=s.ca_bundle, pool_size=4),
+        )
+        services.start()
+        if "backend_settings" not in self.window.actions_by_name:
+            self.window.add_action("File", "backend_settings", "&Backend settings …", SHORTCUT,
+                                   lambda: open_backend_settings(self.ctx, self.window))
 
     # --- sign-in ------------------------------------------------------------------------------------------------
     def _authenticate(self, username: str, password: str) -> Any:
@@ -231,6 +275,7 @@ class Console:
         self.window.set_signed_in(False)
 
     def shutdown(self) -> None:
+        getattr(self.ctx.services.pop("notifications", None), "stop", lambda: None)()  # sender + feed, before the DB
         if self._backend is not None:
             self._backend.stop()
         if self.db is not None:

@@ -1,8 +1,8 @@
-"""Designated units of a threat: the facts the routing rules need, and the supervisor's assignments.
+"""Designated units of a threat: the facts the routing rules need, and the supervisor's assignments as stored.
 
 The proposal itself is pure domain logic (``domain.routing.propose_units``) over the backend's roster; this module
-only reads the threat's facts for it and stores what the supervisor decided (``assigned_units``), audited and
-announced on the change log so every console's queue shows the same designated units.
+only reads the threat's facts for it. Assigning and removing units is ``services.triage.assign_unit`` /
+``unassign_unit`` (one implementation, with the queue's optimistic locking); this module reads the result.
 """
 
 from __future__ import annotations
@@ -17,9 +17,6 @@ from sqlalchemy.orm import Session
 from dispatch_console.db.models import AssignedUnit, SiteRow, ThreatRow
 from dispatch_console.domain.enums import Indicator, Priority, Status, Weapon
 from dispatch_console.domain.routing import Proposal, UnitView, propose_units
-from dispatch_console.services import audit
-from dispatch_console.services.actor import Actor, PermissionDenied
-from dispatch_console.services.changes import record_change
 
 
 @dataclass(frozen=True)
@@ -36,6 +33,7 @@ class RoutingFacts:
     sro_unit: str
     division: str
     site_name: str
+    version: int
 
 
 @dataclass(frozen=True)
@@ -67,6 +65,7 @@ def routing_facts(session: Session, *, threat_id: int) -> RoutingFacts | None:
         sro_unit=site.sro_unit if site else "",
         division=threat.division or (site.division if site else ""),
         site_name=site.name if site else threat.target_name,
+        version=threat.version,
     )
 
 
@@ -90,81 +89,3 @@ def assignments(session: Session, *, threat_id: int) -> list[Assignment]:
         select(AssignedUnit).where(AssignedUnit.threat_id == threat_id).order_by(AssignedUnit.id)
     ).scalars()
     return [Assignment(r.unit_id, r.kind, r.division, r.reason, r.assigned_by, r.assigned_at) for r in rows]
-
-
-@dataclass(frozen=True)
-class UnitChoice:
-    """A unit to assign, with why."""
-
-    unit_id: str
-    kind: str
-    division: str
-    reason: str
-
-
-def assign_units(
-    session: Session, *, actor: Actor, threat_id: int, units: Iterable[UnitChoice], now: datetime
-) -> list[str]:
-    """Designate units for a threat (already designated ones are left as they are).
-
-    Returns:
-        The unit ids newly assigned.
-
-    Raises:
-        PermissionDenied: Not a supervisor (audited).
-        ValueError: Unknown threat.
-    """
-    if not actor.is_supervisor:
-        audit.record(session, actor=actor, action="threat.assign_units", record_type="threat", record_id=threat_id,
-                     outcome="denied")
-        raise PermissionDenied("Only a supervisor can designate units. Ask the dispatch supervisor on duty.")
-    threat = session.get(ThreatRow, threat_id)
-    if threat is None:
-        raise ValueError(f"Threat {threat_id} no longer exists; refresh the queue.")
-    have = {a.unit_id for a in assignments(session, threat_id=threat_id)}
-    added: list[str] = []
-    for unit in units:
-        if unit.unit_id in have or unit.unit_id in added:
-            continue
-        session.add(
-            AssignedUnit(
-                threat_id=threat_id,
-                unit_id=unit.unit_id,
-                kind=unit.kind,
-                division=unit.division,
-                reason=unit.reason[:300],
-                assigned_by=actor.username,
-                assigned_at=now,
-            )
-        )
-        added.append(unit.unit_id)
-    if not added:
-        return added
-    session.flush()
-    audit.record(session, actor=actor, action="threat.assign_units", record_type="threat", record_id=threat_id,
-                 detail={"units": added}, at=now)
-    record_change(session, threat_id=threat_id, kind="updated", by=actor.username, what=f"assigned {len(added)}")
-    return added
-
-
-def unassign_unit(session: Session, *, actor: Actor, threat_id: int, unit_id: str, now: datetime) -> bool:
-    """Remove a designated unit; returns whether it was designated.
-
-    Raises:
-        PermissionDenied: Not a supervisor (audited).
-    """
-    if not actor.is_supervisor:
-        audit.record(session, actor=actor, action="threat.unassign_unit", record_type="threat",
-                     record_id=threat_id, outcome="denied", detail={"unit_id": unit_id})
-        raise PermissionDenied("Only a supervisor can remove designated units. Ask the dispatch supervisor on duty.")
-    row = session.execute(
-        select(AssignedUnit).where(AssignedUnit.threat_id == threat_id, AssignedUnit.unit_id == unit_id)
-    ).scalar_one_or_none()
-    if row is None:
-        return False
-    session.delete(row)
-    session.flush()
-    audit.record(session, actor=actor, action="threat.unassign_unit", record_type="threat", record_id=threat_id,
-                 detail={"unit_id": unit_id}, at=now)
-    record_change(session, threat_id=threat_id, kind="updated", by=actor.username, what=f"unassigned {unit_id}")
-    return True
