@@ -98,7 +98,7 @@ def add_threat(session: Session, actor: Actor, spec: Threat) -> int:
                                        grade=s.grade, school=s.school))
     session.add(row)
     session.flush()
-    audit.record(session, actor=actor, action="threat.create", record_type="threat", record_id=row.id,
+    audit.record(session, actor=actor, action="threat.create", record_type="threat", record_id=row.case_number,
                  detail={"case_number": row.case_number})
     record_change(session, threat_id=row.id, kind="inserted", by=actor.username, what="created")
     return row.id

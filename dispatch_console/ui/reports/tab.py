@@ -83,6 +83,7 @@ class ReportsTab(QWidget):
         self.ctx = ctx
         self.report: reports.Report | None = None
         self.dialog: CaseDialog | None = None
+        self._generation = 0  # only the newest refresh may update the screen (an older one can finish later)
         self._build()
         self.refresh()
 
@@ -185,7 +186,14 @@ class ReportsTab(QWidget):
                 items = followups.open_follow_ups(session, actor=actor, due_within=timedelta(days=30))
             return report, items
 
-        run_in_background(work, self._show, lambda e: self._error(f"The report could not be computed: {e}"))
+        self._generation += 1
+        generation = self._generation
+
+        def show(result: tuple[reports.Report, list[followups.FollowUpView]]) -> None:
+            if generation == self._generation:
+                self._show(result)
+
+        run_in_background(work, show, lambda e: self._error(f"The report could not be computed: {e}"))
 
     def _show(self, result: tuple[reports.Report, list[followups.FollowUpView]]) -> None:
         report, items = result
