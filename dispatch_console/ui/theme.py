@@ -12,7 +12,8 @@ THEMES = ("dark", "light")
 
 def apply_theme(app: QApplication, name: str) -> None:
     path = resource("styles", f"{name if name in THEMES else 'dark'}.qss")
-    app.setStyleSheet(path.read_text(encoding="utf-8"))
+    sheet = path.read_text(encoding="utf-8").replace("@RES@", resource().as_posix())
+    app.setStyleSheet(sheet)
     app.setProperty("theme", name)
 
 
