@@ -41,7 +41,7 @@ def build_chart(report: Report | None, theme: str) -> QChart:
     chart.addSeries(series)
     categories = QBarCategoryAxis()
     categories.append([w.week.strftime("%b %d %Y") if len(weeks) > 20 else w.week.strftime("%b %d") for w in weeks])
-    if len(weeks) > 12:
+    if len(weeks) > 6:
         categories.setLabelsAngle(-90)  # long ranges: vertical labels stay legible
     chart.addAxis(categories, Qt.AlignmentFlag.AlignBottom)
     series.attachAxis(categories)
@@ -58,5 +58,6 @@ def chart_image(report: Report, width: int = 900, height: int = 380) -> QImage:
     """The chart in the light theme as an image (for print); GUI thread only (QtCharts draws with widgets)."""
     view = QChartView(build_chart(report, "light"))
     view.setRenderHint(QPainter.RenderHint.Antialiasing)
+    view.setStyleSheet("QChartView { background: white; border: none; }")  # paper, whatever the screen theme
     view.resize(width, height)
     return view.grab().toImage()

@@ -54,7 +54,7 @@ def report_html(report: Report, *, generated_by: str, generated_at: datetime, tz
         "Linked duplicate reports count once; sealed cases are excluded.</p>",
         f"<h2>{escape(report.summary)}</h2>",
         "<ul>" + "".join(f"<li>{escape(line)}</li>" for line in totals_lines(report)) + "</ul>",
-        f"<p><img src='{CHART_URL}' width='640'></p>",
+        f"<p><img src='{CHART_URL}' width='500'></p>",
         _table("By division", ("Division", "Threats", "Verified"), _counts(report.by_division)),
         _table("By target kind", ("Target kind", "Threats", "Verified"), _counts(report.by_target_kind)),
         _table("By verification", ("Verification", "Threats", "Verified"), _counts(report.by_verification)),

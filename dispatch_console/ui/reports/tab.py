@@ -151,6 +151,7 @@ class ReportsTab(QWidget):
         splitter.addWidget(self.tables)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([900, 600])
         column.addWidget(splitter, 1)
         self.since.editingFinished.connect(self.refresh)
         self.until.editingFinished.connect(self.refresh)
