@@ -197,6 +197,16 @@ def measure(name: str, url: str, *, n_open: int, n_closed: int, changes_n: int, 
         apply_ms.append((time.perf_counter() - t0) * 1000)
     app.processEvents()
 
+    # 3a. the GUI-thread cost of one watcher check (SQLite polls on the GUI thread; PostgreSQL drains on wake-up)
+    from dispatch_console.services.livefeed import watcher_for
+
+    watcher = watcher_for(db)
+    t0 = time.perf_counter()
+    for _ in range(10_000):
+        watcher.check()
+    check_us = (time.perf_counter() - t0) / 10_000 * 1e6
+    watcher.close()
+
     # 3. propagation: another console commits; the live bridge shows it here
     bridge = LiveBridge(db, poll_ms=poll_ms)
     seen: dict[tuple[int, int], float] = {}
@@ -266,6 +276,7 @@ def measure(name: str, url: str, *, n_open: int, n_closed: int, changes_n: int, 
         "raw_notification_p95_ms": round(p95(raw_ms), 1) if raw_ms else None,
         "raw_notification_median_ms": round(statistics.median(raw_ms), 1) if raw_ms else None,
         "changes_measured": len(ui_ms),
+        "watcher_check_us": round(check_us, 1),
         "poll_ms": poll_ms if name == "sqlite" else None,
     }
     print(json.dumps(result), flush=True)

@@ -12,6 +12,7 @@ import importlib
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
@@ -181,11 +182,11 @@ class DetailPane(QWidget):
                 return queue.threat_detail(session, actor=actor, threat_id=threat_id, audit_view=False)
 
         def done(detail: ThreatDetail) -> None:
-            if request == self._request:
+            if shiboken6.isValid(self) and request == self._request:  # the pane may be gone (signed out)
                 self._show(detail)
 
         def failed(error: BaseException) -> None:
-            if request == self._request:
+            if shiboken6.isValid(self) and request == self._request:
                 self._show(None)
                 self._say(str(error), False)
 
@@ -336,12 +337,16 @@ class DetailPane(QWidget):
                 return result
 
         def done(result: triage.TriageResult) -> None:
+            if not shiboken6.isValid(self):
+                return
             self._say(f"Saved: {result.row.case_number} {operation.replace('_', ' ')}.", True)
             self.row_changed.emit(result.row)
             if self.threat_id == threat_id:
                 self.refresh()
 
         def failed(error: BaseException) -> None:
+            if not shiboken6.isValid(self):
+                return
             if isinstance(error, triage.StaleThreat):
                 self._say(error.describe(self.tz), False)
                 if error.fresh is not None:

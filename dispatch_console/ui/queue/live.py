@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
 
 from dispatch_console.db.engine import Database
@@ -82,7 +83,7 @@ class LiveBridge(QObject):
 
     def _on_loaded(self, result: tuple[int, list[queue.QueueRow]]) -> None:
         self._busy = False
-        if self._closed:
+        if self._closed or not shiboken6.isValid(self):
             return
         self.last_change_id, rows = result
         self.loaded.emit(rows)
@@ -130,7 +131,7 @@ class LiveBridge(QObject):
 
     def _on_fetched(self, result: tuple[int, list[queue.QueueRow], list[int]]) -> None:
         self._busy = False
-        if self._closed:
+        if self._closed or not shiboken6.isValid(self):
             return
         last, rows, gone = result
         self.last_change_id = max(self.last_change_id, last)
@@ -152,7 +153,7 @@ class LiveBridge(QObject):
 
     def _on_failed(self, error: BaseException) -> None:
         self._busy = False
-        if self._closed:
+        if self._closed or not shiboken6.isValid(self):
             return
         self._full_pending = True  # whatever was missed is re-read in full on the next wake-up
         self.status.emit(f"Reading the queue failed ({type(error).__name__}); retrying …", False)

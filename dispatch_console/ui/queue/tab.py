@@ -171,34 +171,43 @@ class QueueTab(QWidget):
         value = index.siblingAtColumn(0).data(ID_ROLE)
         return int(value) if value is not None else None
 
-    def select_threat(self, threat_id: int) -> bool:
+    def select_threat(self, threat_id: int, *, scroll: bool = True) -> bool:
         source = self.model.index_of(threat_id)
         index = self.proxy.mapFromSource(source)
         if not index.isValid():
             return False
         self.view.selectionModel().setCurrentIndex(
             index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
-        self.view.scrollTo(index)
+        if scroll:
+            self.view.scrollTo(index)
         return True
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if self._applying:
+            return  # rows moving under the cursor are not the operator choosing another threat
         threat_id = current.siblingAtColumn(0).data(ID_ROLE) if current.isValid() else None
-        if self.pane.threat_id is not None and self.pane.threat_id in self._removing:
-            # The shown threat just left the queue (closed here or elsewhere). Qt moved the cursor to a
-            # neighbour; the pane stays on the closed case (Reopen is there) and the neighbour is not selected.
-            QTimer.singleShot(0, self.view.selectionModel().clearSelection)
-            return
         if threat_id != self.pane.threat_id:
             self.pane.set_threat(threat_id)
 
-    _removing: frozenset[int] = frozenset()
+    _applying = False
 
     def _apply(self, rows: list[QueueRow], gone: list[int], *, alert: bool = True) -> None:
-        self._removing = frozenset(gone) | {r.threat_id for r in rows if not r.is_open}
+        """Apply changes and keep the operator's place: the selected threat stays selected wherever it moves.
+
+        If it left the queue (closed), nothing else gets selected and the pane stays on it (Reopen is there).
+        """
+        selected = self.pane.threat_id
+        scroll = self.view.verticalScrollBar().value()
+        self._applying = True
         try:
             self.model.apply(rows, gone, alert=alert)
+            moved = selected is not None and self.current_threat_id() != selected
+            if moved and selected is not None and not self.select_threat(selected, scroll=False):
+                self.view.selectionModel().clearSelection()
+                self.view.selectionModel().setCurrentIndex(QModelIndex(), QItemSelectionModel.SelectionFlag.NoUpdate)
         finally:
-            self._removing = frozenset()
+            self._applying = False
+        self.view.verticalScrollBar().setValue(scroll)
 
     def _check_selection(self, *_: Any) -> None:
         """Nothing to do: a removed selection is handled in ``_on_current_changed``."""
