@@ -238,8 +238,9 @@ class QueueModel(QAbstractTableModel):
     def reset_rows(self, rows: Iterable[QueueRow]) -> None:
         """Replace everything (first load, or after a reconnect when changes may have been missed)."""
         self.beginResetModel()
-        self._rows = sorted((r for r in rows if r.is_open), key=_row_key)
-        self._keys = [_row_key(r) for r in self._rows]
+        keyed = sorted(((_row_key(r), r) for r in rows if r.status is not Status.CLOSED), key=lambda pair: pair[0])
+        self._keys = [k for k, _ in keyed]
+        self._rows = [r for _, r in keyed]
         self._pos = {r.threat_id: i for i, r in enumerate(self._rows)}
         self._new_until = {k: v for k, v in self._new_until.items() if k in self._pos}
         self.endResetModel()
@@ -335,6 +336,9 @@ class QueueModel(QAbstractTableModel):
                 self.dataChanged.emit(self.index(pos, 0), self.index(pos, len(COLUMNS) - 1))
 
 
+_RANK = {p: int(p.value[1]) for p in Priority}
+
+
 def _row_key(row: QueueRow) -> tuple[Any, ...]:
     return (*default_order_key(row), row.threat_id)
 
@@ -346,7 +350,7 @@ def default_order_key(row: QueueRow) -> tuple[int, bool, float, float]:
     order never needs recomputing as the clock ticks.
     """
     return (
-        row.priority.rank,
+        _RANK[row.priority],  # a dict, not ``Priority.rank``: enum ``.value`` costs microseconds, times 10,000
         row.threatened_at is None,
         row.threatened_at.timestamp() if row.threatened_at is not None else 0.0,
         row.received_at.timestamp(),
