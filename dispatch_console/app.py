@@ -144,9 +144,8 @@ class Console:
         import secrets
 
         from dispatch_console.gateway.server import ReferenceBackend
-        from dispatch_console.settings import data_dir
-
         from dispatch_console.logging_setup import register_secret
+        from dispatch_console.settings import data_dir
 
         token = secrets.token_urlsafe(24)
         register_secret(token)

@@ -1,6 +1,6 @@
 """Take a screenshot of the console's main window after a demo sign-in (run under Xvfb for a real X window).
 
-    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python docs/make_screenshot.py docs/screenshots/main-window.png \
+    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python docs/make_screenshot.py OUT.png \
         [--user supervisor --password training-sv --tab Queue --theme dark]
 """
 
