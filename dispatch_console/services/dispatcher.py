@@ -32,9 +32,10 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from dispatch_console.db.engine import Database
@@ -44,6 +45,7 @@ from dispatch_console.domain.routing import UnitView, escalation_target
 from dispatch_console.gateway.client import NotifyClient, NotifyError, OutcomeKind, SendOutcome
 from dispatch_console.gateway.contract import (
     ContractError,
+    FeedPage,
     NotificationState,
     NotificationStatus,
     parse_notification_request,
@@ -53,9 +55,10 @@ from dispatch_console.services import audit
 from dispatch_console.services.actor import Actor
 from dispatch_console.services.changes import record_change
 from dispatch_console.services.clock import utcnow
-from dispatch_console.services.outbox import PENDING_STATES, queue_escalation
+from dispatch_console.services.outbox import PENDING_STATES, queue_escalation, serialize
 
 log = logging.getLogger(__name__)
+_R = TypeVar("_R")
 
 Clock = Callable[[], datetime]
 ClientFactory = Callable[[], NotifyClient]
@@ -308,21 +311,28 @@ class OutboxDispatcher:
 
     def _record(self, results: list[tuple[_Claimed, SendOutcome]]) -> None:
         health: BackendHealth | None = None
-        with self._db.write() as session:
-            now = self._clock()
-            counts: dict[int, dict[str, int]] = {}
-            for claimed, outcome in results:
-                row = session.get(Notification, claimed.notification_id)
-                if row is None:
-                    continue
-                verdict = self._apply(session, row, outcome, now)
-                if verdict:
-                    per = counts.setdefault(row.threat_id, {})
-                    per[verdict] = per.get(verdict, 0) + 1
-                health = self._health_from(outcome) or health
-            for threat_id, per in counts.items():
-                what = "notifications: " + ", ".join(f"{n} {v}" for v, n in sorted(per.items()))
-                record_change(session, threat_id=threat_id, kind="updated", by=self._actor.username, what=what)
+
+        def write() -> None:
+            with self._db.write() as session:
+                serialize(session)
+                now = self._clock()
+                counts: dict[int, dict[str, int]] = {}
+                for claimed, outcome in results:
+                    row = session.get(Notification, claimed.notification_id, with_for_update=True,
+                                      populate_existing=True)
+                    if row is None:
+                        continue
+                    verdict = self._apply(session, row, outcome, now)
+                    if verdict:
+                        per = counts.setdefault(row.threat_id, {})
+                        per[verdict] = per.get(verdict, 0) + 1
+                for threat_id, per in counts.items():
+                    what = "notifications: " + ", ".join(f"{n} {v}" for v, n in sorted(per.items()))
+                    record_change(session, threat_id=threat_id, kind="updated", by=self._actor.username, what=what)
+
+        retrying(write)
+        for _claimed, outcome in results:
+            health = self._health_from(outcome) or health
         if health is not None:
             with self._lock:
                 self._health = health
@@ -495,29 +505,35 @@ class StatusFeedFollower:
             page = client.feed(cursor)
             if not page.notifications and page.next_cursor == (cursor or page.next_cursor):
                 return applied
-            with self._db.write() as session:
-                touched: dict[int, list[str]] = {}
-                now = self._clock()
-                for status in page.notifications:
-                    verdict = self._apply(session, status, now)
-                    if verdict:
-                        touched.setdefault(verdict[0], []).append(verdict[1])
-                        applied += 1
-                seq = session.get(Sequence, self._cursor_name, with_for_update=True)
-                if seq is None:
-                    session.add(Sequence(name=self._cursor_name, value=0, text_value=page.next_cursor[:64]))
-                else:
-                    seq.text_value = page.next_cursor[:64]
-                    seq.value += 1
-                for threat_id, words in touched.items():
-                    record_change(session, threat_id=threat_id, kind="updated", by=self._actor.username,
-                                  what="units: " + ", ".join(words))
+            def write(page: FeedPage = page) -> int:
+                with self._db.write() as session:
+                    serialize(session)
+                    touched: dict[int, list[str]] = {}
+                    now = self._clock()
+                    count = 0
+                    for status in page.notifications:
+                        verdict = self._apply(session, status, now)
+                        if verdict:
+                            touched.setdefault(verdict[0], []).append(verdict[1])
+                            count += 1
+                    seq = session.get(Sequence, self._cursor_name, with_for_update=True)
+                    if seq is None:
+                        session.add(Sequence(name=self._cursor_name, value=0, text_value=page.next_cursor[:64]))
+                    else:
+                        seq.text_value = page.next_cursor[:64]
+                        seq.value += 1
+                    for threat_id, words in touched.items():
+                        record_change(session, threat_id=threat_id, kind="updated", by=self._actor.username,
+                                      what="units: " + ", ".join(words))
+                    return count
+
+            applied += retrying(write)
             if not page.notifications:
                 return applied
         return applied
 
     def _apply(self, session: Session, status: NotificationStatus, now: datetime) -> tuple[int, str] | None:
-        row = session.get(Notification, status.notification_id)
+        row = session.get(Notification, status.notification_id, with_for_update=True, populate_existing=True)
         if row is None:
             return None  # another client's notification on the same backend
         detail: dict[str, Any] = {"threat_id": row.threat_id, "unit_id": row.unit_id, "round": row.round}
@@ -595,8 +611,13 @@ class StatusFeedFollower:
         roster = self._roster_views() if self._max_escalations else []
         queued = 0
         for threat_id in candidates:
-            with self._db.write() as session:
-                queued += self._escalate_one(session, threat_id, roster, self._clock())
+
+            def write(threat_id: int = threat_id) -> int:
+                with self._db.write() as session:
+                    serialize(session)
+                    return self._escalate_one(session, threat_id, roster, self._clock())
+
+            queued += retrying(write)
         if queued and self._on_queued is not None:
             self._on_queued()
         return queued
@@ -649,6 +670,18 @@ class StatusFeedFollower:
         if self._client is None:
             self._client = self._client_factory()
         return self._client
+
+
+def retrying(write: Callable[[], _R], attempts: int = 3) -> _R:
+    """Run a write transaction again when the database aborted it (deadlock with another writer, lock timeout)."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return write()
+        except OperationalError as exc:
+            if attempt == attempts:
+                raise
+            log.info("write aborted by the database (%s); trying again", type(exc.orig).__name__)
+    raise AssertionError("unreachable")
 
 
 def _lock_threat(session: Session, threat_id: int) -> ThreatRow | None:

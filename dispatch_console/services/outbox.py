@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dispatch_console.db.models import AssignedUnit, Notification, SuspectRow, ThreatRow
+from dispatch_console.db.models import AssignedUnit, Notification, Sequence, SuspectRow, ThreatRow
 from dispatch_console.domain.enums import DeliveryState, Priority, Status, TargetKind, Weapon
 from dispatch_console.domain.masking import SuspectFacts, describe
 from dispatch_console.gateway.contract import (
@@ -184,6 +184,15 @@ def _deny(session: Session, actor: Actor, action: str, record_id: str | int, wha
     return PermissionDenied(f"Only a supervisor can {what}. Ask the dispatch supervisor on duty.")
 
 
+def serialize(session: Session) -> None:
+    """Take the audit chain's head lock first, as every audited write will anyway.
+
+    The click, the sender and the feed follower (on this and other consoles) then always lock in the same order
+    (audit head, then threat or notification rows), so PostgreSQL never has to break a deadlock between them.
+    """
+    session.execute(select(Sequence.name).where(Sequence.name == audit.HEAD).with_for_update()).first()
+
+
 def _lock_threat(session: Session, threat_id: int) -> ThreatRow | None:
     stmt = select(ThreatRow).where(ThreatRow.id == threat_id).with_for_update()
     return session.execute(stmt.execution_options(populate_existing=True)).scalar_one_or_none()
@@ -213,6 +222,7 @@ def notify_designated_units(
     wanted = list(dict.fromkeys(u.strip() for u in unit_ids if u.strip()))
     if not wanted:
         raise NotifyError("No units are designated; add at least one unit, then notify.")
+    serialize(session)
     threat = _lock_threat(session, threat_id)
     if threat is None:
         raise NotifyError(f"Threat {threat_id} no longer exists; refresh the queue.")
