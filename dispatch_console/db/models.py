@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -149,6 +150,9 @@ class ThreatRow(Base):
     __table_args__ = (
         Index("ix_threats_open", "status", "priority"),
         Index("ix_threats_received", "received_at"),
+        # the live queue's open threats only (migration 0004): never a scan of the closed ones
+        Index("ix_threats_open_queue", "priority", "threatened_at", sqlite_where=text("status <> 'closed'"),
+              postgresql_where=text("status <> 'closed'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -201,9 +201,14 @@ def _rows(session: Session, threats: Select[Any] | Any, ids: Any) -> list[QueueR
 
 
 def load_open(session: Session) -> list[QueueRow]:
-    """Every open threat (any status but closed), in no particular order: the view sorts."""
-    open_ids = select(ThreatRow.id).where(ThreatRow.status.in_(OPEN_STATUSES))
-    threats = select(*_ROW_COLUMNS).where(ThreatRow.status.in_(OPEN_STATUSES))
+    """Every open threat (any status but closed), in no particular order: the view sorts.
+
+    The predicate is written ``status <> 'closed'`` on purpose: it is the WHERE of the partial index
+    ``ix_threats_open_queue`` (migration 0004), which is how the planner knows it may use it.
+    """
+    is_open = ThreatRow.status != Status.CLOSED.value
+    open_ids = select(ThreatRow.id).where(is_open)
+    threats = select(*_ROW_COLUMNS).where(is_open)
     return _rows(session, threats, open_ids)
 
 
