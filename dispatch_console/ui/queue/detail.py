@@ -45,7 +45,7 @@ from dispatch_console.ui.worker import run_in_background
 # (name, button text, shortcut, supervisor only)
 ACTIONS: tuple[tuple[str, str, str, bool], ...] = (
     ("priority", "Change &priority…", "Ctrl+Shift+P", True),
-    ("status", "Change &status…", "Ctrl+Shift+S", True),
+    ("status", "Chan&ge status…", "Ctrl+Shift+S", True),
     ("verification", "&Verification…", "Ctrl+Shift+V", True),
     ("note", "Add &note…", "Ctrl+Shift+N", False),
     ("assign", "&Assign unit…", "Ctrl+Shift+U", True),
