@@ -114,11 +114,18 @@ class QueueTab(QWidget):
         self.live.reconnected.connect(self._on_reconnected)
         self.live.load_all()
         self.first_load_done = False
-        live = self.live
-        self.destroyed.connect(lambda *_: live.close())
         if window is not None:
             self._add_actions(window)
-        ctx.services["current_threat_id"] = self.current_threat_id
+        selection_getter = self.current_threat_id
+        ctx.services["current_threat_id"] = selection_getter
+        live, services = self.live, ctx.services
+
+        def on_destroyed(*_: object) -> None:  # signed out: stop listening, stop answering for the selection
+            live.close()
+            if services.get("current_threat_id") is selection_getter:
+                del services["current_threat_id"]
+
+        self.destroyed.connect(on_destroyed)
 
     # --- layout pieces -------------------------------------------------------------------------------------------
     def _filter_bar(self) -> QHBoxLayout:
