@@ -7,6 +7,7 @@ Uses a temporary SQLite database; writes ``docs/screenshots/queue-dark.png`` and
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
 from datetime import UTC, timedelta
@@ -104,6 +105,7 @@ def main() -> int:
         tab.deleteLater()
     QThreadPool.globalInstance().waitForDone()
     db.dispose()
+    shutil.rmtree(tmp, ignore_errors=True)
     print("written", out / "queue-dark.png", out / "queue-light.png")
     return 0
 
