@@ -32,7 +32,7 @@ class AdminActions:
         self.ctx = ctx
         self.window = window
         window.add_action("Admin", "import_sites", "&Import site directory (CSV)…", "Ctrl+Shift+I", self.import_sites)
-        window.add_action("Admin", "release_operator", "&Release a locked operator…", "Ctrl+Shift+R",
+        window.add_action("Admin", "release_operator", "&Release a locked operator…", "Ctrl+Alt+O",
                           self.release_operator)
         window.add_action("Admin", "lock_exempt", "Exempt this console from the screen &lock…", "Ctrl+Shift+E",
                           self.toggle_lock_exemption)

@@ -186,8 +186,6 @@ def test_a_call_taker_sees_the_units_but_cannot_notify(
     assert not panel.notify_button.isEnabled() and "Only a supervisor" in panel.notify_button.toolTip()
 
 
-@pytest.mark.xfail(strict=True, reason="the queue's 'Add note' action also uses Ctrl+Shift+N: an ambiguous shortcut "
-                   "fires neither action; the lead must give one of them another key")
 def test_ctrl_shift_n_is_not_shared_with_another_action(
     qtbot: QtBot, make_console, live_backend: ReferenceBackend  # type: ignore[no-untyped-def]
 ) -> None:
