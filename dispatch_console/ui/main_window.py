@@ -132,7 +132,7 @@ class MainWindow(QMainWindow):
         keys += [QKeySequence(s) for s in extra_shortcuts]
         if keys:
             action.setShortcuts(keys)
-            action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)  # two consoles in one process (tests) never clash
         action.triggered.connect(lambda _checked=False: slot())
         self.menus[menu].addAction(action)
         self.addAction(action)
