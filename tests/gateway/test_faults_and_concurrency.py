@@ -52,6 +52,23 @@ def test_fail_rate_answers_503_before_recording(
     assert backend.delivery_counts() == {(req.incident.case_number, req.unit_id): 1}
 
 
+def test_fail_status_500_is_declared_and_records_nothing(
+    make_backend: Callable[..., ReferenceBackend], schema_check: SchemaCheck
+) -> None:
+    backend = make_backend(fail_rate=1.0)
+    backend.set_faults(fail_status=500)
+    req = make_request()
+    r = post_raw(backend.url, req.to_json())
+    assert r.status_code == 500
+    assert r.json()["error"]["code"] == "internal_error"
+    assert "Retry-After" not in r.headers
+    schema_check.check_response("/v1/notifications", "POST", r)  # the document declares 500 with an Error body
+    assert backend.notification_count() == 0
+    backend.set_faults(fail_rate=0.0)
+    assert post_raw(backend.url, req.to_json()).status_code == 202
+    assert backend.delivery_counts() == {(req.incident.case_number, req.unit_id): 1}
+
+
 def _codes(backend: ReferenceBackend, n: int) -> list[int]:
     return [
         post_raw(backend.url, make_request(unit_id="CEN-P1", case_number=f"TT-{i}").to_json()).status_code
