@@ -1,14 +1,15 @@
 """Benchmark: one click to all units accepted, 20 units vs. 1, and the GUI event loop during the fan-out.
 
-Run: ``.venv/bin/python benchmarks/notify_bench.py``. Everything lives in a temporary directory: a migrated SQLite
+Run: ``.venv/bin/python benchmarks/notify_bench.py [runs]`` (default 3 runs; median, best and worst are printed,
+because the machine may be shared). Everything lives in a temporary directory: a migrated SQLite
 database, the reference backend as a separate process on loopback (50 ms latency per POST), and the real
 ``OutboxDispatcher``.
 
 1. Time from the click (``notify_designated_units`` committed, dispatcher woken) until every unit is accepted, for
    20 units and for a single unit, measured in the same run (median of several rounds). Target: 20 units take at
    most 1.5x the single notification (a real parallel fan-out, not 20 sequential calls).
-2. The longest gap of a 5 ms ``QTimer`` while a ``UnitsPanel`` performs the click and the dispatcher sends 20
-   notifications. Target: at most 50 ms (the GUI thread never waits for the database or the network).
+2. The longest gap of a 5 ms ``QTimer`` from the click on a ``UnitsPanel`` until 200 ms after the 20 notifications are
+   accepted. Target: at most 50 ms (the GUI thread never waits for the database or the network).
 """
 
 from __future__ import annotations
@@ -92,8 +93,14 @@ def fan_out_benchmark(db: Database, backend: BackendProcess) -> tuple[float, flo
     return statistics.median(singles), statistics.median(fans)
 
 
-def event_loop_benchmark(db: Database, backend: BackendProcess, home: Path) -> tuple[float, float]:
-    from PySide6.QtCore import QElapsedTimer, QTimer
+def event_loop_benchmark(db: Database, backend: BackendProcess, rounds: int = 3) -> list[tuple[float, float]]:
+    """Per round: (longest gap of a 5 ms timer from the click until 200 ms after all accepted, fan-out ms).
+
+    Completion is detected by a dispatcher listener (on the sender thread) and read by the timer slot, so the
+    measurement adds no work to the GUI thread beyond the timer itself, and the window measured is the fan-out (the
+    panel's one-second refresh falls into it as it would for a real supervisor).
+    """
+    from PySide6.QtCore import QElapsedTimer, QThreadPool, QTimer
     from PySide6.QtWidgets import QApplication
 
     from dispatch_console.settings import Settings
@@ -107,56 +114,79 @@ def event_loop_benchmark(db: Database, backend: BackendProcess, home: Path) -> t
     ctx = ConsoleContext(settings=Settings(console_name="bench"), db=db, tz=UTC, training=True, actor=SUPERVISOR,
                          backend_url=backend.url, token_provider=lambda: TOKEN)
     ctx.services.update(outbox_dispatcher=dispatcher, notify_client_factory=factory)
-    threat_id = make_threat(db, CALL_TAKER)
-    with db.write() as session:  # 20 designated units, so the click pages 20
-        for unit in UNITS:
-            info = next(u for u in DEMO_UNITS if u.unit_id == unit)
-            version = triage._load(session, threat_id).version
-            triage.assign_unit(session, actor=SUPERVISOR, threat_id=threat_id, expected_version=version,
-                               unit_id=unit, kind=UnitKind(info.kind), division=info.division)
+    watched: dict[str, int] = {}
+    all_accepted = threading.Event()
+
+    def check() -> None:
+        if watched and accepted(db, watched["threat"]) == len(UNITS):
+            all_accepted.set()
+
+    dispatcher.add_listener(check)
     panel = UnitsPanel(ctx, None)
     panel.show()
-    panel.set_threat(threat_id)
-    deadline = time.monotonic() + 20
-    while not panel.notify_button.isEnabled() and time.monotonic() < deadline:
+    results: list[tuple[float, float]] = []
+    try:
+        for _ in range(rounds):
+            threat_id = make_threat(db, CALL_TAKER)
+            with db.write() as session:  # 20 designated units, so the click pages 20
+                for unit in UNITS:
+                    info = next(u for u in DEMO_UNITS if u.unit_id == unit)
+                    version = triage._load(session, threat_id).version
+                    triage.assign_unit(session, actor=SUPERVISOR, threat_id=threat_id, expected_version=version,
+                                       unit_id=unit, kind=UnitKind(info.kind), division=info.division)
+            all_accepted.clear()
+            watched["threat"] = threat_id
+            panel.set_threat(threat_id)
+            deadline = time.monotonic() + 20
+            while not panel.notify_button.isEnabled() and time.monotonic() < deadline:
+                app.processEvents()
+                time.sleep(0.002)
+
+            clock = QElapsedTimer()
+            gaps: list[float] = []
+            last = [0.0]
+            clicked = [0.0]
+            finished: list[float] = []
+            tick = QTimer()
+            tick.setInterval(5)
+
+            def on_tick(clock: QElapsedTimer = clock, gaps: list[float] = gaps, last: list[float] = last,
+                        clicked: list[float] = clicked, finished: list[float] = finished) -> None:
+                now = clock.nsecsElapsed() / 1e6
+                if clicked[0] and now - clicked[0] > 0 and (not finished or now <= finished[0] + 200):
+                    gaps.append(now - last[0])
+                last[0] = now
+                if all_accepted.is_set() and not finished:
+                    finished.append(now)
+                if finished and now > finished[0] + 200:
+                    app.quit()
+
+            def click(clock: QElapsedTimer = clock, clicked: list[float] = clicked) -> None:
+                clicked[0] = clock.nsecsElapsed() / 1e6
+                panel.notify()
+
+            tick.timeout.connect(on_tick)
+            clock.start()
+            tick.start()
+            QTimer.singleShot(50, click)
+            guard = QTimer()
+            guard.setSingleShot(True)
+            guard.timeout.connect(app.quit)
+            guard.start(30_000)
+            app.exec()
+            tick.stop()
+            guard.stop()
+            if not finished:
+                raise RuntimeError("the fan-out did not finish in the event-loop benchmark")
+            results.append((max(gaps), finished[0] - clicked[0]))
+    finally:
+        panel.set_threat(None)
+        panel.close()
+        dispatcher.stop()
+        QThreadPool.globalInstance().waitForDone(10_000)
+        panel.deleteLater()
         app.processEvents()
-        time.sleep(0.002)
-
-    clock = QElapsedTimer()
-    gaps: list[float] = []
-    last = [0.0]
-    tick = QTimer()
-    tick.setInterval(5)
-
-    def on_tick() -> None:
-        now = clock.nsecsElapsed() / 1e6
-        gaps.append(now - last[0])
-        last[0] = now
-
-    tick.timeout.connect(on_tick)
-    finished: list[float] = []
-
-    def watch() -> None:
-        if accepted(db, threat_id) == len(UNITS) and not finished:
-            finished.append(clock.nsecsElapsed() / 1e6)
-            QTimer.singleShot(200, app.quit)  # keep measuring while the panel shows the result
-
-    dispatcher.add_listener(lambda: None)
-    watcher = QTimer()
-    watcher.setInterval(20)
-    watcher.timeout.connect(lambda: threading.Thread(target=watch, daemon=True).start())
-    clock.start()
-    tick.start()
-    watcher.start()
-    QTimer.singleShot(50, panel.notify)
-    QTimer.singleShot(30_000, app.quit)
-    app.exec()
-    tick.stop()
-    watcher.stop()
-    dispatcher.stop()
-    if not finished:
-        raise RuntimeError("the fan-out did not finish in the event-loop benchmark")
-    return max(gaps[1:]), finished[0] - 50
+    return results
 
 
 class BackendProcess:
@@ -182,24 +212,44 @@ class BackendProcess:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory(prefix="notify-bench-") as tmp:
-        home = Path(tmp)
-        os.environ["DISPATCH_CONSOLE_HOME"] = str(home / "home")
-        db = open_database(f"sqlite+pysqlite:///{home / 'console.db'}")
-        migrate.upgrade(db)
-        backend = BackendProcess(home / "backend.sqlite3")
-        try:
-            single, fan = fan_out_benchmark(db, backend)
-            stall, gui_fan = event_loop_benchmark(db, backend, home)
-        finally:
-            backend.close()
-            db.dispose()
-    ratio = fan / single
-    print(f"click -> accepted, 1 unit:   median {single * 1000:7.1f} ms over {ROUNDS} rounds")
-    print(f"click -> accepted, 20 units: median {fan * 1000:7.1f} ms over {ROUNDS} rounds")
-    print(f"ratio 20 units / 1 unit:     {ratio:.2f}x   (target <= 1.5x)  {'OK' if ratio <= 1.5 else 'MISSED'}")
-    print(f"GUI event loop: longest gap of a 5 ms timer during the 20-unit fan-out from the panel: {stall:.1f} ms "
-          f"(target <= 50 ms) {'OK' if stall <= 50 else 'MISSED'}; the fan-out took {gui_fan:.0f} ms")
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    ratios: list[float] = []
+    singles: list[float] = []
+    fans: list[float] = []
+    stalls: list[float] = []
+    gui_fans: list[float] = []
+    for run in range(runs):
+        with tempfile.TemporaryDirectory(prefix="notify-bench-") as tmp:
+            home = Path(tmp)
+            os.environ["DISPATCH_CONSOLE_HOME"] = str(home / "home")
+            db = open_database(f"sqlite+pysqlite:///{home / 'console.db'}")
+            migrate.upgrade(db)
+            backend = BackendProcess(home / "backend.sqlite3")
+            try:
+                single, fan = fan_out_benchmark(db, backend)
+                loop = event_loop_benchmark(db, backend)
+            finally:
+                backend.close()
+                db.dispose()
+        ratios.append(fan / single)
+        singles.append(single * 1000)
+        fans.append(fan * 1000)
+        stalls.extend(gap for gap, _ in loop)
+        gui_fans.extend(ms for _, ms in loop)
+        per_fan = ", ".join(f"{gap:.1f}" for gap, _ in loop)
+        print(f"run {run + 1}: 1 unit {single * 1000:6.1f} ms, 20 units {fan * 1000:6.1f} ms, "
+              f"ratio {fan / single:.2f}x; GUI longest gap per fan-out {per_fan} ms", flush=True)
+    ratio, stall = statistics.median(ratios), statistics.median(stalls)
+    print(f"click -> accepted, 1 unit:   median {statistics.median(singles):6.1f} ms (best {min(singles):.1f}); "
+          f"{ROUNDS} rounds per run, {runs} runs")
+    print(f"click -> accepted, 20 units: median {statistics.median(fans):6.1f} ms (best {min(fans):.1f})")
+    print(f"ratio 20 units / 1 unit:     median {ratio:.2f}x, best {min(ratios):.2f}x, worst {max(ratios):.2f}x "
+          f"(target <= 1.5x)  {'OK' if ratio <= 1.5 else 'MISSED'}")
+    print(f"GUI event loop, longest gap of a 5 ms timer during a 20-unit fan-out from the panel: "
+          f"median {stall:.1f} ms, best {min(stalls):.1f}, worst {max(stalls):.1f} over {len(stalls)} fan-outs "
+          f"(target <= 50 ms) "
+          f"{'OK' if max(stalls) <= 50 else 'MISSED'}; click -> all accepted in the GUI run: median "
+          f"{statistics.median(gui_fans):.0f} ms")
 
 
 if __name__ == "__main__":
