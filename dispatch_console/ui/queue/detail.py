@@ -10,24 +10,31 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QDialog,
     QFormLayout,
+    QFrame,
     QGridLayout,
     QLabel,
     QListWidget,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from dispatch_console.db.engine import Database
 from dispatch_console.domain.enums import Outcome, Priority, Status, Verification
+from dispatch_console.domain.timeparse import describe_countdown
 from dispatch_console.services import queue, triage
 from dispatch_console.services.actor import Actor, PermissionDenied
 from dispatch_console.services.queue import ThreatDetail
@@ -39,6 +46,7 @@ from dispatch_console.ui.queue.dialogs import (
     TextDialog,
     VerificationDialog,
 )
+from dispatch_console.ui.queue.model import age_text
 from dispatch_console.ui.theme import set_role
 from dispatch_console.ui.worker import run_in_background
 
@@ -66,8 +74,58 @@ def _units_panel_class() -> type[QWidget] | None:
     return panel if isinstance(panel, type) and issubclass(panel, QWidget) else None
 
 
+class FittedList(QListWidget):
+    """A list box as tall as its rows (at least one, at most ``max_rows``), so a threat with one suspect does not
+    push the rest of the pane below the fold behind a tall empty box."""
+
+    def __init__(self, max_rows: int = 5, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.max_rows = max_rows
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+
+    def sizeHint(self) -> QSize:
+        shown = min(max(self.count(), 1), self.max_rows)
+        empty = self.fontMetrics().height() + 6
+        height = sum(max(self.sizeHintForRow(i), empty) if i < self.count() else empty for i in range(shown))
+        return QSize(super().sizeHint().width(), height + 2 * self.frameWidth() + 4)
+
+    def minimumSizeHint(self) -> QSize:
+        return self.sizeHint()
+
+
+# (section title, shortcut): the pane's sections below the header, in reading order
+SECTIONS: tuple[tuple[str, str], ...] = (
+    ("Units && notification", "Alt+1"),
+    ("Details", "Alt+2"),
+    ("Timeline", "Alt+3"),
+)
+SECTION_UNITS, SECTION_DETAILS, SECTION_TIMELINE = range(len(SECTIONS))
+EMPTY_HINT = "Select a threat with ↑/↓ to see it and act on it."
+# Fields hidden while empty: optional parts of the record that most threats do not have.
+OPTIONAL_FIELDS = frozenset({"evidence", "narrative", "named", "outcomes", "linked"})
+
+
+def threatened_words(at: datetime | None, typed: str, now: datetime, tz: Any) -> str:
+    """The threatened time read at a glance, e.g. "Mon 30 Nov 15:10 — in 3 h 9 min (after school)".
+
+    Minutes, not seconds: the countdown already says how close it is, and a ticking seconds field in a pane read for
+    twelve hours is noise. The words the call-taker typed are kept in brackets because "after school" is what the
+    caller said; the date is only our reading of it.
+    """
+    if at is None:
+        return f"unknown ({typed})" if typed else "unknown"
+    text = f"{at.astimezone(tz).strftime('%a %d %b %H:%M')} — {describe_countdown(at, now)}"
+    return f"{text} ({typed})" if typed else text
+
+
 class DetailPane(QWidget):
-    """Signals:
+    """The selected threat: a header (case, key facts, actions) over three sections (units, details, timeline).
+
+    The header stays on top so the actions and the countdown are always in view; the sections are pages of a tab
+    widget (Alt+1/2/3) so the units and the Notify button are visible without scrolling past the record.
+
+    Signals:
         row_changed(object): a ``QueueRow`` this pane just wrote or learned is fresher (apply it to the queue).
         loaded(object): the ``ThreatDetail`` now shown (or None).
         message(str, bool): what happened, ``False`` for a problem.
@@ -85,21 +143,36 @@ class DetailPane(QWidget):
         self.tz = tz
         self.detail: ThreatDetail | None = None
         self.threat_id: int | None = None
+        self.now = datetime.now(UTC)
         self._request = 0
         self.dialog_factory: Callable[[QDialog], int] = lambda d: d.exec()  # tests replace it to answer dialogs
 
         outer = QVBoxLayout(self)
+        outer.setContentsMargins(6, 0, 0, 0)
         self.case_label = QLabel("No threat selected")
         set_role(self.case_label, "case-number")
         self.case_label.setAccessibleName("Case")
         outer.addWidget(self.case_label)
+        self.summary = QLabel("")
+        self.summary.setWordWrap(True)
+        self.summary.setAccessibleName("Target and threatened time")
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        outer.addWidget(self.summary)
+        self.hint = QLabel(EMPTY_HINT)
+        self.hint.setWordWrap(True)
+        self.hint.setAccessibleName("How to start")
+        set_role(self.hint, "hint")
+        outer.addWidget(self.hint)
         self.feedback = QLabel("")
         self.feedback.setWordWrap(True)
         self.feedback.setAccessibleName("Result of the last action")
         self.feedback.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.feedback.hide()
         outer.addWidget(self.feedback)
 
-        buttons = QGridLayout()
+        self.button_box = QWidget()
+        buttons = QGridLayout(self.button_box)
+        buttons.setContentsMargins(0, 0, 0, 0)
         self.buttons: dict[str, QPushButton] = {}
         for i, (name, text, shortcut, supervisor_only) in enumerate(ACTIONS):
             button = QPushButton(text)
@@ -110,10 +183,31 @@ class DetailPane(QWidget):
             button.clicked.connect(lambda _c=False, n=name: self.trigger(n))
             self.buttons[name] = button
             buttons.addWidget(button, i // 4, i % 4)
-        outer.addLayout(buttons)
+        outer.addWidget(self.button_box)
 
+        self.sections = QTabWidget()
+        self.sections.setAccessibleName("Threat sections")
+        self.sections.setDocumentMode(True)
+        outer.addWidget(self.sections, 1)
+
+        # Section 1: the notification engineer's panel (or, without it, a pointer to the Units list).
+        self.units_panel: Any = None
+        panel_class = _units_panel_class()
+        if panel_class is not None and ctx is not None:
+            self.units_panel = panel_class(ctx, window)  # type: ignore[call-arg]
+            if hasattr(self.units_panel, "notified"):  # a click wrote notifications: show them in the timeline
+                self.units_panel.notified.connect(lambda *_: self.refresh())
+            units_page: QWidget = self.units_panel
+        else:
+            units_page = QLabel("The notification panel is not available here; the designated units are listed "
+                                "under Details (Alt+2).")
+            units_page.setWordWrap(True)
+            units_page.setAlignment(Qt.AlignmentFlag.AlignTop)
+
+        # Section 2: every field of the record; optional fields hide while empty, lists are as tall as their rows.
         body = QWidget()
         self.form = QFormLayout(body)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.fields: dict[str, QLabel] = {}
         for key, title in (
             ("priority", "Priority"), ("status", "Status"), ("verification", "Verification"),
@@ -132,27 +226,33 @@ class DetailPane(QWidget):
             label.setBuddy(value)
             self.form.addRow(label, value)
             self.fields[key] = value
-        self.suspects = QListWidget()
+        self.suspects = FittedList(max_rows=5)
         self.suspects.setAccessibleName("Suspects")
         self.form.addRow(self._buddy("Suspects", self.suspects), self.suspects)
-        self.units = QListWidget()
+        self.units = FittedList(max_rows=6)
         self.units.setAccessibleName("Designated units")
+        self.units.setToolTip("Select a unit here, then Ctrl+Shift+X to unassign it.")
         self.form.addRow(self._buddy("Units", self.units), self.units)
-        self.units_panel: Any = None
-        panel_class = _units_panel_class()
-        if panel_class is not None and ctx is not None:
-            self.units_panel = panel_class(ctx, window)  # type: ignore[call-arg]
-            if hasattr(self.units_panel, "notified"):  # a click wrote notifications: show them in the timeline
-                self.units_panel.notified.connect(lambda *_: self.refresh())
-            self.form.addRow(self._buddy("Notify", self.units_panel), self.units_panel)
+        details_page = QScrollArea()
+        details_page.setWidgetResizable(True)
+        details_page.setFrameShape(QFrame.Shape.NoFrame)
+        details_page.setWidget(body)
+
+        # Section 3: audit entries, notes, notifications and acknowledgements, oldest first.
         self.timeline = QListWidget()
         self.timeline.setAccessibleName("Timeline")
         self.timeline.setWordWrap(True)
-        self.form.addRow(self._buddy("Timeline", self.timeline), self.timeline)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(body)
-        outer.addWidget(scroll, 1)
+
+        for page, (title, shortcut) in zip((units_page, details_page, self.timeline), SECTIONS, strict=True):
+            page.setAccessibleName(title.replace("&&", "and"))
+            index = self.sections.addTab(page, f"{title}  [{shortcut}]")
+            self.sections.setTabToolTip(index, shortcut)
+        if window is None:  # a bare pane (tests, another host): the section keys work while it has the focus
+            for index, (_title, shortcut) in enumerate(SECTIONS):
+                section_key = QShortcut(QKeySequence(shortcut), self)
+                section_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                section_key.activated.connect(lambda i=index: self.show_section(i))
+        self._show_empty(True)
         self._update_buttons()
 
     @staticmethod
@@ -160,6 +260,21 @@ class DetailPane(QWidget):
         label = QLabel(text)
         label.setBuddy(widget)
         return label
+
+    def show_section(self, index: int) -> None:
+        """Bring section ``index`` (``SECTION_UNITS`` …) to the front and put the focus in it (Alt+1/2/3)."""
+        self.sections.setCurrentIndex(index)
+        page: QWidget = self.sections.widget(index) or self.sections
+        if index == SECTION_UNITS and self.units_panel is not None and hasattr(self.units_panel, "table"):
+            page = self.units_panel.table  # the designated units, where Delete and Tab to "Notify" work
+        page.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _show_empty(self, empty: bool) -> None:
+        """No threat: a one-line hint instead of a header of disabled buttons over a column of empty fields."""
+        self.hint.setVisible(empty)
+        self.summary.setVisible(not empty)
+        self.button_box.setVisible(not empty)
+        self.sections.setVisible(not empty)
 
     # --- loading -----------------------------------------------------------------------------------------------
     def set_threat(self, threat_id: int | None, *, audit_view: bool = True) -> None:
@@ -196,13 +311,30 @@ class DetailPane(QWidget):
         """Re-read the shown threat (another console changed it); not a new view, so not audited again."""
         self.set_threat(self.threat_id, audit_view=False)
 
+    def tick(self, now: datetime) -> None:
+        """Move the countdown and the received age on (the queue's one-second clock); nothing is read."""
+        self.now = now
+        detail = self.detail
+        if detail is None:
+            return
+        row = detail.row
+        threatened = threatened_words(row.threatened_at, row.threatened_text, now, self.tz)
+        self.fields["threatened"].setText(threatened)
+        received = detail.received_at
+        age = age_text((now - received).total_seconds())
+        self.fields["received"].setText(f"{received.astimezone(self.tz).strftime('%a %d %b %H:%M')} — {age} ago")
+        self.summary.setText(f"{row.target_name}{f' ({row.division})' if row.division else ''}  ·  "
+                             f"threatened: {threatened}")
+
     def _show(self, detail: ThreatDetail | None) -> None:
         self.detail = detail
         self.suspects.clear()
         self.units.clear()
         self.timeline.clear()
+        self._show_empty(detail is None)
         if detail is None:
             self.case_label.setText("No threat selected")
+            self.summary.setText("")
             for value in self.fields.values():
                 value.setText("")
             self._update_buttons()
@@ -224,9 +356,6 @@ class DetailPane(QWidget):
             "verification": row.verification.label,
             "target": f"{row.target_name} — {detail.target_address}".strip(" —"),
             "division": row.division,
-            "threatened": f"{when(row.threatened_at) or 'unknown'}  ({row.threatened_text})"
-            if row.threatened_text else (when(row.threatened_at) or "unknown"),
-            "received": when(detail.received_at),
             "call_taker": row.call_taker,
             "caller": caller,
             "learned": detail.learned_how.replace("_", " "),
@@ -243,12 +372,23 @@ class DetailPane(QWidget):
         }
         for key, text in values.items():
             self.fields[key].setText(text)
+            if key in OPTIONAL_FIELDS:
+                self.form.setRowVisible(self.fields[key], bool(text))
+        self.tick(datetime.now(UTC))
         for suspect in detail.suspects:
             text = suspect.label if suspect.masked else f"{suspect.name} {suspect.date_of_birth}".strip()
             self.suspects.addItem(f"{text}{'  [identity masked]' if suspect.masked else ''}")
+        if not detail.suspects:
+            self.suspects.addItem("none recorded")
+            self.suspects.item(0).setFlags(Qt.ItemFlag.NoItemFlags)
         for unit in detail.units:
             state = f" — {unit.notification_state}" if unit.notification_state else ""
             self.units.addItem(f"{unit.unit_id} ({unit.kind}){state}")
+        if not detail.units:
+            self.units.addItem("none assigned yet")
+            self.units.item(0).setFlags(Qt.ItemFlag.NoItemFlags)
+        self.suspects.updateGeometry()
+        self.units.updateGeometry()
         for entry in detail.timeline:
             self.timeline.addItem(f"{when(entry.at)}  {entry.who}: {entry.text}")
         self.timeline.scrollToBottom()
@@ -269,6 +409,7 @@ class DetailPane(QWidget):
 
     def _say(self, text: str, ok: bool) -> None:
         self.feedback.setText(text)
+        self.feedback.setVisible(bool(text))
         set_role(self.feedback, "ok" if ok else "error")
         self.message.emit(text, ok)
 
@@ -308,7 +449,8 @@ class DetailPane(QWidget):
         elif name == "unassign":
             current = self.units.currentRow()
             if current < 0 or current >= len(detail.units):
-                self._say("Select the unit to unassign in the Units list first.", False)
+                self._say("Select the unit to unassign in the Units list first (Details, Alt+2).", False)
+                self.show_section(SECTION_DETAILS)
                 self.units.setFocus()
                 return
             self.run("unassign_unit", unit_id=detail.units[current].unit_id)
@@ -362,4 +504,5 @@ class DetailPane(QWidget):
         run_in_background(work, done, failed)
 
 
-__all__ = ["ACTIONS", "DetailPane", "Priority", "Verification"]
+__all__ = ["ACTIONS", "EMPTY_HINT", "SECTIONS", "DetailPane", "FittedList", "Priority", "Verification",
+           "threatened_words"]

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QSplitter,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -30,9 +31,9 @@ from dispatch_console.services.livefeed import ChangeWatcher
 from dispatch_console.services.queue import QueueRow
 from dispatch_console.ui.context import ConsoleContext
 from dispatch_console.ui.queue.alerts import AlertSound
-from dispatch_console.ui.queue.detail import ACTIONS, DetailPane
+from dispatch_console.ui.queue.detail import ACTIONS, SECTIONS, DetailPane
 from dispatch_console.ui.queue.live import LiveBridge
-from dispatch_console.ui.queue.model import COL_PRIORITY, ID_ROLE, QueueFilter, QueueModel
+from dispatch_console.ui.queue.model import COL_PRIORITY, COL_TARGET, ID_ROLE, QueueFilter, QueueModel
 from dispatch_console.ui.theme import set_role
 
 TICK_MS = 1000
@@ -42,7 +43,12 @@ SHORTCUTS = (
     ("Search the queue", "Ctrl+Shift+F"),
     ("Schools only / all targets", "Ctrl+Shift+H"),
     ("Mute / unmute the new-P1 alert", "Ctrl+M"),
+    *((f"Detail pane: {title.replace('&&', 'and')}", shortcut) for title, shortcut in SECTIONS),
 )
+# Widths that fit all ten columns beside the detail pane at 1920 px; Target takes what is left, elided in the
+# middle ("Northview … School (school)") so both the name and the "(school)" mark stay readable.
+COLUMN_WIDTHS = (82, 122, 200, 70, 122, 104, 74, 120, 118, 96)
+SPLIT = (1130, 760)  # table : pane at 1920 px; the pane needs ~700 px for the units panel's six columns
 
 
 class QueueTab(QWidget):
@@ -75,10 +81,15 @@ class QueueTab(QWidget):
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(COL_PRIORITY, Qt.SortOrder.AscendingOrder)
         self.view.verticalHeader().hide()
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.view.horizontalHeader().setStretchLastSection(True)
-        for col, width in enumerate((100, 135, 215, 75, 140, 120, 85, 130, 200, 90)):
+        self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.view.setWordWrap(False)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        header.setMinimumSectionSize(48)
+        for col, width in enumerate(COLUMN_WIDTHS):
             self.view.setColumnWidth(col, width)
+        header.setSectionResizeMode(COL_TARGET, QHeaderView.ResizeMode.Stretch)
 
         self.pane = DetailPane(ctx.db, actor, tz=ctx.tz, ctx=ctx, window=window)
         self.pane.row_changed.connect(lambda row: self._apply([row], [], alert=False))
@@ -88,7 +99,8 @@ class QueueTab(QWidget):
         splitter.addWidget(self.pane)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
-        splitter.setSizes([1150, 650])
+        splitter.setChildrenCollapsible(False)
+        splitter.setSizes(list(SPLIT))
         self.splitter = splitter
         column.addWidget(splitter, 1)
         self.count_label = QLabel("")
@@ -169,6 +181,18 @@ class QueueTab(QWidget):
         mute.setCheckable(True)
         mute.setChecked(self.sound.muted)
         self.mute_action = mute
+        for index, (title, shortcut) in enumerate(SECTIONS):
+            window.add_action("View", f"tab_queue_section_{index + 1}", f"Detail pane: {title}", shortcut,
+                              lambda i=index: self.show_section(i))
+
+    def show_section(self, index: int) -> None:
+        """Alt+1/2/3 from anywhere in the window: show the Queue tab's pane section (units, details, timeline)."""
+        tabs = self.parentWidget()
+        while tabs is not None and not isinstance(tabs, QTabWidget):
+            tabs = tabs.parentWidget()
+        if tabs is not None:
+            tabs.setCurrentWidget(self)
+        self.pane.show_section(index)
 
     # --- the selection, exposed to the rest of the console ---------------------------------------------------------
     def current_threat_id(self) -> int | None:
@@ -269,7 +293,9 @@ class QueueTab(QWidget):
 
     # --- clock, alert ----------------------------------------------------------------------------------------------
     def _tick(self) -> None:
-        self.model.tick(datetime.now(UTC))
+        now = datetime.now(UTC)
+        self.model.tick(now)
+        self.pane.tick(now)
 
     def _on_new_p1(self, _threat_id: int) -> None:
         if self.first_load_done:
