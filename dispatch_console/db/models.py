@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -325,3 +326,25 @@ class Change(Base):
     kind: Mapped[str] = mapped_column(String(20))  # inserted / updated / removed
     by: Mapped[str] = mapped_column(String(64), default="")
     what: Mapped[str] = mapped_column(String(200), default="")
+
+
+class ReportCount(Base):
+    """Counted threats per UTC hour (``dim = 'hour'``) or per UTC day and key (migration 0005).
+
+    Kept by database triggers on ``threats`` in the same transaction as every write, so it is right whichever service
+    (or hand-written SQL) changed a threat; reports add these rows up instead of counting a million threats.
+    ``bucket`` is hours since 1970-01-01 UTC; a day row's bucket is that day's first hour. "Counted" means what the
+    reports count: not a linked duplicate, not sealed (``dim = 'linked'`` counts the linked duplicates instead).
+    The percentile indexes of that migration (``ix_threats_notify_wait``, ``ix_threats_ack_wait``) are expression
+    indexes written per engine, so they live in the migration only.
+    """
+
+    __tablename__ = "report_counts"
+
+    dim: Mapped[str] = mapped_column(String(12), primary_key=True)  # hour, division, kind, verification, ...
+    bucket: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    key: Mapped[str] = mapped_column(Text, primary_key=True)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    verified: Mapped[int] = mapped_column(Integer, default=0)
+    notified: Mapped[int] = mapped_column(Integer, default=0)
+    acked: Mapped[int] = mapped_column(Integer, default=0)

@@ -7,12 +7,18 @@ The numbers answer the command staff's question in the seed's own words ("21 ver
   only the original is;
 * a sealed case is never counted or shown.
 
-Scale: a center accumulates about a million threats over its life, and a report must still come back in under a
-second. So every figure is an aggregate computed by the database in a handful of queries; Python only loops over
-the grouped result (weeks × divisions × target kinds × verification states, a few thousand rows at most), never over
-the threats themselves. Percentiles use ``percentile_cont`` on PostgreSQL and, on SQLite (which has no ordered-set
-aggregates), an ``ORDER BY … LIMIT 2 OFFSET k`` walk along an expression index with the same interpolation, so both
-engines give the same answer.
+Scale: a center accumulates about a million threats over its life, and a report over any range, everything
+included, must still come back in under a second on SQLite and PostgreSQL. So no figure is computed by visiting the
+threats of the range:
+
+* counts come from ``report_counts`` (migration 0005), a rollup per UTC hour (the week series) and per UTC day
+  (division, target kind, verification, outcome combination, linked duplicates) that database triggers keep in the
+  same transaction as every write to ``threats``; a report sums the whole buckets inside its range and counts the
+  edges (less than a day, local midnights are rarely UTC ones) from the threats, so every figure stays exact;
+* the median and p90 waits are an ``ORDER BY … LIMIT 2 OFFSET k`` walk along a partial index of the counted threats
+  in order of the wait, from whichever end is nearer (both engines, same interpolation as ``percentile_cont``).
+
+Python only loops over grouped rows (a few thousand at most), never over the threats themselves.
 """
 
 from __future__ import annotations
@@ -27,9 +33,12 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Select,
+    Text,
     and_,
     bindparam,
     case,
+    cast,
     false,
     func,
     literal_column,
@@ -39,7 +48,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from dispatch_console.db.models import FollowUp, ThreatRow
+from dispatch_console.db.models import FollowUp, ReportCount, ThreatRow
 from dispatch_console.domain.enums import Outcome, TargetKind, Verification
 from dispatch_console.services.clock import utcnow
 
@@ -148,68 +157,135 @@ def bounds(since: date, until: date, tz: tzinfo) -> tuple[datetime, datetime]:
     return start, end
 
 
-def counted(start: datetime, end: datetime, dialect: str = "") -> ColumnElement[bool]:
-    """The cases a report counts: received in [start, end), not a linked duplicate, not sealed.
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+HOUR = timedelta(hours=1)
+DAY_HOURS = 24
+_ROLLUP_DIMS = ("division", "kind", "verification", "outcomes", "linked")
 
-    ``coalesce(linked_to_id, 0) = 0`` rather than ``IS NULL`` on purpose: SQLite would otherwise pick the
-    ``linked_to_id`` index (95 % of rows match) and read every row from the table instead of a covering index.
-    """
-    received = _received(dialect)
+
+def counted(start: datetime, end: datetime) -> ColumnElement[bool]:
+    """The cases a report counts: received in [start, end), not a linked duplicate, not sealed."""
     return and_(
-        received >= start,
-        received < end,
-        func.coalesce(ThreatRow.linked_to_id, 0) == 0,
+        ThreatRow.received_at >= start,
+        ThreatRow.received_at < end,
+        ThreatRow.linked_to_id.is_(None),
         ThreatRow.sealed == false(),
     )
 
 
-def _received(dialect: str, *, seekable: bool = True) -> Any:
-    """``received_at``; on SQLite written ``+received_at`` where a range seek on it would pick the wrong index.
+Edges = list[tuple[datetime, datetime]]
 
-    The unary plus is SQLite's documented way to keep a term from driving index choice; the grouped and percentile
-    queries must walk an index in its own order (so nothing is sorted) and filter the range inside it.
+
+def _split(start: datetime, end: datetime, grain_hours: int) -> tuple[tuple[int, int] | None, Edges]:
+    """[start, end) as whole rollup buckets plus the raw edges around them.
+
+    Returns the bucket range ``(first, past_last)`` in hours since the epoch (``None`` when no whole bucket of
+    ``grain_hours`` fits) and the edges, at most two ranges shorter than one bucket each, that must be counted from
+    the threats themselves. That split is what keeps the rollup exact for a local day or week in any time zone (an
+    offset of 5:30, a DST change): only whole UTC buckets are taken from it.
     """
-    if dialect == "sqlite" and not seekable:
-        return literal_column("+threats.received_at", ThreatRow.received_at.type)
-    return ThreatRow.received_at
+    grain = HOUR * grain_hours
+    first = -((EPOCH - start) // grain) * grain_hours  # ceil to the grain, in hours
+    past_last = ((end - EPOCH) // grain) * grain_hours  # floor to the grain, in hours
+    if first >= past_last:
+        return None, [(start, end)] if start < end else []
+    edges: Edges = []
+    lo, hi = EPOCH + first * HOUR, EPOCH + past_last * HOUR
+    if start < lo:
+        edges.append((start, lo))
+    if hi < end:
+        edges.append((hi, end))
+    return (first, past_last), edges
 
 
-def _delay_sql(dialect: str, event: str) -> str:
-    if dialect == "sqlite":
-        return f"(julianday({event}) - julianday(received_at))"  # exactly the expression of migration 0003
-    return f"extract(epoch from ({event} - received_at))"
+def _week_counts(
+    session: Session, weeks: list[date], start: datetime, end: datetime, tz: tzinfo
+) -> dict[date, tuple[int, int]]:
+    """Counted and verified threats per local week: sums of the hourly rollup rows, plus raw edges if any.
+
+    Each week is a range of whole UTC hours (a local week starts at a local midnight, a whole hour in nearly every
+    zone), summed from ``report_counts``: 168 small rows a week instead of thousands of threats. In a zone whose
+    midnight is not on the hour the part-hours at the ends are counted from the threats (index range, minutes).
+    """
+    spans: list[str] = []
+    raw: list[Select[Any, Any, Any]] = []
+    verified = func.coalesce(func.sum(case((ThreatRow.verification == Verification.VERIFIED.value, 1), else_=0)), 0)
+    for i, monday in enumerate(weeks):
+        lo = max(start, datetime.combine(monday, time(), tz).astimezone(UTC))
+        hi = min(end, datetime.combine(monday + timedelta(days=7), time(), tz).astimezone(UTC))
+        span, edges = _split(lo, hi, 1)
+        if span is not None:
+            spans.append(f"({i:d}, {span[0]:d}, {span[1]:d})")  # integers computed here: nothing to quote
+        raw.extend(
+            select(literal_column(str(i)).label("week"), func.count(), verified).where(counted(a, b))
+            for a, b in edges
+        )
+    sums: dict[int, list[int]] = {}
+    results = []
+    if spans:
+        # one statement: the weeks as a VALUES list joined to the hourly rows (a primary-key range per week)
+        results.append(session.execute(text(
+            f"WITH w (i, lo, hi) AS (VALUES {', '.join(spans)}) "
+            "SELECT w.i, sum(c.total), sum(c.verified) FROM w JOIN report_counts AS c "
+            "ON c.dim = 'hour' AND c.bucket >= w.lo AND c.bucket < w.hi GROUP BY w.i"
+        )).all())
+    for chunk in range(0, len(raw), 400):  # SQLite allows 500 terms in a compound SELECT
+        results.append(session.execute(union_all(*raw[chunk:chunk + 400])).all())
+    for rows in results:
+        for i, total, n_verified in rows:
+            acc = sums.setdefault(int(i), [0, 0])
+            acc[0] += int(total or 0)
+            acc[1] += int(n_verified or 0)
+    return {weeks[i]: (t, v) for i, (t, v) in sums.items()}
+
+
+def _wait_sql(dialect: str, event: str) -> tuple[str, str]:
+    """(ORDER BY expression, seconds expression) of the wait from the call to ``event``: migration 0005's index."""
+    if dialect == "postgresql":
+        return f"({event} - received_at)", f"extract(epoch from ({event} - received_at))"
+    order = f"(julianday({event}) - julianday(received_at))"  # exactly the expression of migration 0005
+    return order, f"{order} * 86400.0"
 
 
 def _percentiles(session: Session, dialect: str, start: datetime, end: datetime, event: str, n: int) -> Timing:
-    """Median and p90 (linear interpolation, as ``percentile_cont``) of the seconds from the call to ``event``."""
+    """Median and p90 (linear interpolation, as ``percentile_cont``) of the seconds from the call to ``event``.
+
+    ``n`` (from the rollup) says where the k-th value is, so each percentile is an OFFSET walk along the partial
+    index of migration 0005 (counted threats only, in order of the wait): from the bottom below the median, from the
+    top above it, so the p90 reads a tenth of the index, not nine tenths. Nothing is sorted.
+    """
     if n == 0:
         return Timing(0, None, None)
-    delay = _delay_sql(dialect, event)
-    params = {"start": start, "end": end}
+    order, seconds = _wait_sql(dialect, event)
+    index = "ix_threats_ack_wait" if event == "first_ack_at" else "ix_threats_notify_wait"
+    # SQLite would pick the linked_to_id index for "linked_to_id IS NULL" and sort: name the wait index outright
+    # (INDEXED BY fails loudly rather than silently sort if the index were ever missing); "+received_at" keeps the
+    # range from being used as a seek, the walk filters it inside the index.
+    indexed = f" INDEXED BY {index}" if dialect == "sqlite" else ""
+    received = "+received_at" if dialect == "sqlite" else "received_at"
     typed = (bindparam("start", type_=ThreatRow.received_at.type), bindparam("end", type_=ThreatRow.received_at.type))
-    if dialect == "postgresql":
-        row = session.execute(text(
-            f"SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY {delay}), "
-            f"percentile_cont(0.9) WITHIN GROUP (ORDER BY {delay}) FROM threats "
-            f"WHERE {event} IS NOT NULL AND received_at >= :start AND received_at < :end "
-            "AND linked_to_id IS NULL AND NOT sealed"
-        ).bindparams(*typed), params).one()
-        return Timing(n, _round(row[0]), _round(row[1]))
     values: list[float | None] = []
     for p in (0.5, 0.9):
         rank = p * (n - 1)
         low = math.floor(rank)
+        high = min(low + 1, n - 1)
+        from_top = low >= n / 2
         stmt = text(
-            f"SELECT {delay} * 86400.0 FROM threats WHERE {event} IS NOT NULL "
-            "AND +received_at >= :start AND +received_at < :end AND coalesce(linked_to_id, 0) = 0 AND sealed = 0 "
-            f"ORDER BY {delay} LIMIT 2 OFFSET :low"
+            f"SELECT {seconds} FROM threats{indexed} WHERE {event} IS NOT NULL AND linked_to_id IS NULL "
+            f"AND sealed = {'false' if dialect == 'postgresql' else '0'} "
+            f"AND {received} >= :start AND {received} < :end "
+            f"ORDER BY {order}{' DESC' if from_top else ''} LIMIT :limit OFFSET :offset"
         ).bindparams(*typed)
-        rows = session.execute(stmt, {**params, "low": low}).scalars().all()
+        offset = n - 1 - high if from_top else low
+        rows = [float(v) for v in session.execute(
+            stmt, {"start": start, "end": end, "limit": high - low + 1, "offset": offset}).scalars()]
+        if from_top:
+            rows.reverse()
         if not rows:
             values.append(None)
             continue
-        first = float(rows[0])
-        second = float(rows[1]) if len(rows) > 1 else first
+        first = rows[0]
+        second = rows[1] if len(rows) > 1 else first
         values.append(_round(first + (second - first) * (rank - low)))
     return Timing(n, values[0], values[1])
 
@@ -226,38 +302,11 @@ def _weeks(since: date, until: date) -> list[date]:
 
 def _counts(totals: Counter[str], verified: Counter[str], labels: dict[str, str]) -> tuple[Count, ...]:
     keys = sorted(totals, key=lambda k: (-totals[k], labels.get(k, k)))
-    return tuple(Count(k, labels.get(k, k) or "(none)", totals[k], verified[k]) for k in keys)
+    return tuple(Count(k, labels.get(k, k) or "(none)", totals[k], verified[k]) for k in keys if totals[k])
 
 
 def _enum_labels(values: Iterable[Any]) -> dict[str, str]:
     return {v.value: v.label for v in values}
-
-
-def _week_counts(
-    session: Session, dialect: str, weeks: list[date], start: datetime, end: datetime, tz: tzinfo
-) -> dict[date, tuple[int, int]]:
-    """Counted and verified threats per local week: one covering-index range count per week, in one statement.
-
-    A GROUP BY on a computed week would sort every row (no engine knows the week is monotonic in received_at);
-    a UNION ALL of per-week ranges reads each index entry once and sorts nothing.
-    """
-    parts = []
-    for i, monday in enumerate(weeks):
-        lo = max(start, datetime.combine(monday, time(), tz).astimezone(UTC))
-        hi = min(end, datetime.combine(monday + timedelta(days=7), time(), tz).astimezone(UTC))
-        parts.append(
-            select(
-                literal_column(str(i)).label("week"),
-                func.count().label("total"),
-                func.coalesce(func.sum(case((ThreatRow.verification == Verification.VERIFIED.value, 1), else_=0)),
-                              0).label("verified"),
-            ).where(counted(lo, hi, dialect))
-        )
-    result: dict[date, tuple[int, int]] = {}
-    for chunk in range(0, len(parts), 400):  # SQLite allows 500 terms in a compound SELECT
-        for i, total, verified in session.execute(union_all(*parts[chunk:chunk + 400])).all():
-            result[weeks[int(i)]] = (int(total), int(verified))
-    return result
 
 
 @dataclass
@@ -273,6 +322,7 @@ class _Tally:
     outcomes: Counter[str] = field(default_factory=Counter)
     notified: int = 0
     acked: int = 0
+    linked: int = 0
 
     def add_group(self, division: str, kind: str, verification: str, n: int, n_notified: int, n_acked: int) -> None:
         ok = n if verification == Verification.VERIFIED.value else 0
@@ -284,59 +334,63 @@ class _Tally:
         self.notified += n_notified
         self.acked += n_acked
 
+    def add_rollup(self, dim: str, key: str, n: int, n_verified: int, n_notified: int, n_acked: int) -> None:
+        """One summed ``report_counts`` row: every dimension holds every counted threat once."""
+        if dim == "division":
+            self.div_total[key] += n
+            self.div_verified[key] += n_verified
+        elif dim == "kind":
+            self.kind_total[key] += n
+            self.kind_verified[key] += n_verified
+            self.notified += n_notified
+            self.acked += n_acked
+        elif dim == "verification":
+            self.ver_total[key] += n
+        elif dim == "outcomes":
+            self.add_outcomes(key, n)
+        elif dim == "linked":
+            self.linked += n
+
     def add_outcomes(self, raw: Any, n: int) -> None:
+        if not n:
+            return
         text_value = raw if isinstance(raw, str) else json.dumps(raw)
-        for value in set(json.loads(text_value or "[]")):
+        for value in set(json.loads(text_value or "[]") or []):
             self.outcomes[str(value)] += n
 
 
-def _tally_sqlite(session: Session, weeks: list[date], start: datetime, end: datetime, tz: tzinfo) -> _Tally:
-    """SQLite: per-week range counts, then GROUP BYs that walk covering indexes in their own order (no sort)."""
-    tally = _Tally(weeks=_week_counts(session, "sqlite", weeks, start, end, tz))
-    received = _received("sqlite", seekable=False)
-    grouped = and_(received >= start, received < end, func.coalesce(ThreatRow.linked_to_id, 0) == 0,
-                   ThreatRow.sealed == false())
-    for row in session.execute(
-        select(ThreatRow.division, ThreatRow.target_kind, ThreatRow.verification, func.count(),
-               func.count(ThreatRow.first_notified_at), func.count(ThreatRow.first_ack_at))
-        .where(grouped)
-        .group_by(ThreatRow.division, ThreatRow.target_kind, ThreatRow.verification)
-        .order_by(ThreatRow.division, ThreatRow.target_kind, ThreatRow.verification)
-    ).all():
-        tally.add_group(*row)
-    for raw, n in session.execute(
-        select(ThreatRow.outcomes, func.count()).where(grouped).group_by(ThreatRow.outcomes)
-    ).all():
-        tally.add_outcomes(raw, n)
-    return tally
+def _tally(session: Session, weeks: list[date], start: datetime, end: datetime, tz: tzinfo) -> _Tally:
+    """All the counts of a range: whole UTC days from ``report_counts``, the edges (under a day) from the threats.
 
-
-def _tally_postgres(session: Session, start: datetime, end: datetime, tz: tzinfo) -> _Tally:
-    """PostgreSQL: one scan, hashed GROUPING SETS for weeks, division x kind x verification, and outcomes."""
-    zone = getattr(tz, "key", None) or "UTC"
-    offset = ""
-    if not getattr(tz, "key", None):  # a fixed-offset zone has no name PostgreSQL knows: shift by its offset
-        minutes = int((start.astimezone(tz).utcoffset() or timedelta(0)).total_seconds() // 60)
-        offset = f" + interval '{minutes} minutes'"
-    stmt = text(
-        "SELECT GROUPING(wk) AS g_week, GROUPING(division, target_kind, verification) AS g_div, "
-        "GROUPING(outcomes_text) AS g_out, wk, division, target_kind, verification, outcomes_text, count(*), "
-        "count(*) FILTER (WHERE verification = 'verified'), count(first_notified_at), count(first_ack_at) "
-        f"FROM (SELECT date_trunc('week', (received_at AT TIME ZONE :zone){offset})::date AS wk, division, "
-        "target_kind, verification, outcomes::text AS outcomes_text, first_notified_at, first_ack_at FROM threats "
-        "WHERE received_at >= :start AND received_at < :end AND linked_to_id IS NULL AND NOT sealed) AS counted "
-        "GROUP BY GROUPING SETS ((wk), (division, target_kind, verification), (outcomes_text))"
-    ).bindparams(bindparam("start", type_=ThreatRow.received_at.type),
-                 bindparam("end", type_=ThreatRow.received_at.type))
-    tally = _Tally()
-    for (g_week, g_div, g_out, wk, division, kind, verification, outcomes_text, n, n_verified, n_notified,
-         n_acked) in session.execute(stmt, {"zone": zone, "start": start, "end": end}).all():
-        if not g_week:
-            tally.weeks[wk] = (int(n), int(n_verified))
-        elif not g_div:
+    A range of three years is about 20,000 rollup rows summed by the database in one grouped range scan of its
+    primary key, plus at most two partial days of threats read along the ``received_at`` index.
+    """
+    tally = _Tally(weeks=_week_counts(session, weeks, start, end, tz))
+    span, edges = _split(start, end, DAY_HOURS)
+    if span is not None:
+        for dim, key, n, n_verified, n_notified, n_acked in session.execute(
+            select(ReportCount.dim, ReportCount.key, func.sum(ReportCount.total), func.sum(ReportCount.verified),
+                   func.sum(ReportCount.notified), func.sum(ReportCount.acked))
+            .where(ReportCount.dim.in_(_ROLLUP_DIMS), ReportCount.bucket >= span[0], ReportCount.bucket < span[1])
+            .group_by(ReportCount.dim, ReportCount.key)
+        ).all():
+            tally.add_rollup(dim, key, int(n), int(n_verified), int(n_notified), int(n_acked))
+    outcomes = cast(ThreatRow.outcomes, Text)
+    for lo, hi in edges:
+        for division, kind, verification, raw, n, n_notified, n_acked in session.execute(
+            select(ThreatRow.division, ThreatRow.target_kind, ThreatRow.verification, outcomes, func.count(),
+                   func.count(ThreatRow.first_notified_at), func.count(ThreatRow.first_ack_at))
+            .where(counted(lo, hi))
+            .group_by(ThreatRow.division, ThreatRow.target_kind, ThreatRow.verification, outcomes)
+        ).all():
             tally.add_group(division, kind, verification, int(n), int(n_notified), int(n_acked))
-        elif not g_out:
-            tally.add_outcomes(outcomes_text, int(n))
+            tally.add_outcomes(raw, int(n))
+        tally.linked += session.execute(
+            select(func.count()).select_from(ThreatRow).where(
+                ThreatRow.linked_to_id.is_not(None), ThreatRow.received_at >= lo, ThreatRow.received_at < hi,
+                ThreatRow.sealed == false(),
+            )
+        ).scalar_one()
     return tally
 
 
@@ -357,19 +411,7 @@ def build_report(
     start, end = bounds(since, until, tz)
     dialect = session.get_bind().dialect.name
     weeks = _weeks(since, until)
-    if dialect == "postgresql":
-        # Sorting a million delays for the percentiles must stay in memory; SET LOCAL ends with this transaction.
-        session.execute(text("SET LOCAL work_mem = '64MB'"))
-        tally = _tally_postgres(session, start, end, tz)
-    else:
-        tally = _tally_sqlite(session, weeks, start, end, tz)
-
-    duplicates = session.execute(
-        select(func.count()).select_from(ThreatRow).where(
-            ThreatRow.linked_to_id.is_not(None), ThreatRow.received_at >= start, ThreatRow.received_at < end,
-            ThreatRow.sealed == false(),
-        )
-    ).scalar_one()
+    tally = _tally(session, weeks, start, end, tz)
 
     open_rows = session.execute(
         select(func.count(), func.coalesce(func.sum(case((FollowUp.due_at < now, 1), else_=0)), 0))
@@ -394,7 +436,7 @@ def build_report(
         verified=sum(kind_verified.values()),
         at_schools=kind_total[school],
         verified_at_schools=kind_verified[school],
-        linked_duplicates=int(duplicates),
+        linked_duplicates=tally.linked,
         by_week=tuple(WeekCount(w, *by_week.get(w, (0, 0))) for w in weeks),
         by_division=_counts(div_total, div_verified, {}),
         by_target_kind=_counts(kind_total, kind_verified, _enum_labels(TargetKind)),
