@@ -37,6 +37,8 @@ from dispatch_console.gateway.contract import (
 
 KEY_RETENTION_SECONDS = 48 * 3600
 """Keys are kept at least 24 hours by contract; twice that, so a console left overnight still gets replays."""
+PRUNE_EVERY_SECONDS = 60.0
+"""How often expired keys are swept: a key may outlive its retention by this much, never the other way round."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS notifications (
@@ -67,6 +69,7 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
     response     BLOB,
     created_at   REAL NOT NULL
 );
+CREATE INDEX IF NOT EXISTS idempotency_keys_created ON idempotency_keys(created_at);
 """
 
 
@@ -140,6 +143,7 @@ class NotificationStore:
     def __init__(self, path: str | Path) -> None:
         self._path = str(path)
         self._lock = threading.RLock()
+        self._pruned_at = 0.0
         self._conn: sqlite3.Connection | None = sqlite3.connect(
             self._path, check_same_thread=False, isolation_level=None, timeout=30
         )
@@ -189,7 +193,11 @@ class NotificationStore:
         The claim is committed before returning, so concurrent requests with the same key see it.
         """
         with self._tx() as conn:
-            conn.execute("DELETE FROM idempotency_keys WHERE created_at < ?", (now - KEY_RETENTION_SECONDS,))
+            if now - self._pruned_at >= PRUNE_EVERY_SECONDS:
+                # Expired keys are swept at most once a minute (by index), not on every POST: the sweep ran under
+                # the store lock that every concurrent POST of a fan-out queues for.
+                conn.execute("DELETE FROM idempotency_keys WHERE created_at < ?", (now - KEY_RETENTION_SECONDS,))
+                self._pruned_at = now
             row = conn.execute(
                 "SELECT fingerprint, state, status_code, response FROM idempotency_keys WHERE key = ?", (key,)
             ).fetchone()
