@@ -89,9 +89,21 @@ class UnitsModel(QAbstractTableModel):
         self.rows: list[UnitRow] = []
 
     def set_rows(self, rows: list[UnitRow]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
+        """Show ``rows``; when only states changed (the once-a-second refresh), update those rows in place.
+
+        A model reset on every refresh re-measured every column and dropped the supervisor's selection each second
+        (the row picked for Retry failed); now an unchanged refresh costs nothing on the GUI thread.
+        """
+        if [(r.unit_id, r.round) for r in rows] != [(r.unit_id, r.round) for r in self.rows]:
+            self.beginResetModel()
+            self.rows = rows
+            self.endResetModel()
+            return
+        old, self.rows = self.rows, rows
+        last = self.columnCount() - 1
+        for number, (before, after) in enumerate(zip(old, rows, strict=True)):
+            if before != after:
+                self.dataChanged.emit(self.index(number, 0), self.index(number, last))
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(self.rows)

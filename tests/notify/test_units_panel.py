@@ -196,3 +196,36 @@ def test_ctrl_shift_n_is_not_shared_with_another_action(
     owners = [name for name, a in console.window.actions_by_name.items()
               if any(k.toString() == "Ctrl+Shift+N" for k in a.shortcuts())]
     assert owners == ["notify_units"], owners
+
+
+def test_a_state_change_on_refresh_keeps_the_supervisors_selected_row(qtbot: QtBot) -> None:
+    """The panel re-reads every second: a new state must update its row, not reset the table and lose the row the
+    supervisor selected (say, the failed unit about to be retried)."""
+    from PySide6.QtWidgets import QTableView
+
+    from dispatch_console.domain.enums import DeliveryState
+    from dispatch_console.ui.units_panel import UnitRow, UnitsModel
+
+    def rows(state: DeliveryState) -> list[UnitRow]:
+        return [UnitRow(unit, "Patrol", "Central", "available", "patrol", True, False, f"id-{unit}", state,
+                        state.label.lower()) for unit in ("CEN-P1", "CEN-P2", "CEN-P3")]
+
+    model = UnitsModel()
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    model.set_rows(rows(DeliveryState.SENT))
+    view.setCurrentIndex(model.index(1, 0))
+    resets: list[bool] = []
+    model.modelReset.connect(lambda: resets.append(True))
+
+    with qtbot.waitSignal(model.dataChanged):
+        model.set_rows(rows(DeliveryState.ACCEPTED))
+
+    assert resets == []
+    assert view.currentIndex().row() == 1
+    assert model.data(model.index(1, 5)) == DeliveryState.ACCEPTED.label.lower()
+    # A different set of units (a unit added elsewhere) still rebuilds the table.
+    model.set_rows(rows(DeliveryState.ACCEPTED)[:2])
+    assert resets == [True]
+    assert model.rowCount() == 2
