@@ -22,11 +22,13 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QGridLayout,
+    QHeaderView,
     QLabel,
     QListWidget,
     QPushButton,
     QScrollArea,
     QSizePolicy,
+    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -72,6 +74,24 @@ def _units_panel_class() -> type[QWidget] | None:
         return None
     panel = getattr(module, "UnitsPanel", None)
     return panel if isinstance(panel, type) and issubclass(panel, QWidget) else None
+
+
+def _fit_units_table(panel: QWidget) -> None:
+    """Keep the panel's Notification column in view in a 700 px pane: its long "Why designated" column takes the
+    space left over and is elided (the full reason is in its tooltip). Only the header is touched, and only if the
+    panel still has that column, so the panel's own code stays free to change."""
+    table = getattr(panel, "table", None)
+    if not isinstance(table, QTableView) or table.model() is None:
+        return
+    model = table.model()
+    titles = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    if "Why designated" not in titles:
+        return
+    header = table.horizontalHeader()
+    header.setStretchLastSection(False)
+    header.setSectionResizeMode(titles.index("Why designated"), QHeaderView.ResizeMode.Stretch)
+    table.setTextElideMode(Qt.TextElideMode.ElideRight)
+    table.setWordWrap(False)
 
 
 class FittedList(QListWidget):
@@ -197,6 +217,7 @@ class DetailPane(QWidget):
             self.units_panel = panel_class(ctx, window)  # type: ignore[call-arg]
             if hasattr(self.units_panel, "notified"):  # a click wrote notifications: show them in the timeline
                 self.units_panel.notified.connect(lambda *_: self.refresh())
+            _fit_units_table(self.units_panel)
             units_page: QWidget = self.units_panel
         else:
             units_page = QLabel("The notification panel is not available here; the designated units are listed "

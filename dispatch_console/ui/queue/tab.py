@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -45,10 +46,13 @@ SHORTCUTS = (
     ("Mute / unmute the new-P1 alert", "Ctrl+M"),
     *((f"Detail pane: {title.replace('&&', 'and')}", shortcut) for title, shortcut in SECTIONS),
 )
-# Widths that fit all ten columns beside the detail pane at 1920 px; Target takes what is left, elided in the
-# middle ("Northview … School (school)") so both the name and the "(school)" mark stay readable.
-COLUMN_WIDTHS = (82, 122, 200, 70, 122, 104, 74, 120, 118, 96)
-SPLIT = (1130, 760)  # table : pane at 1920 px; the pane needs ~700 px for the units panel's six columns
+# The widest text each column usually shows (bold, as P1 rows are). Widths come from the font, not pixels, so the
+# ten columns fit beside the detail pane at 1920 px on any font or scale; Target takes what is left, elided in the
+# middle ("Northview Hi…ool (school)") so both the name and the "(school)" mark stay readable. Longer cells are
+# elided too and carry the full text in the tooltip.
+COLUMN_SAMPLES = ("P1 ★ NEW", "TT-2026-00000", "", "Central", "⚠ in 59 min", "Investigating", "9 h 59 min",
+                  "SRO-04, NOR-P1", "✖ 3/4 ack", "calltaker")
+SPLIT = (1200, 700)  # table : pane at 1920 px; the pane needs ~700 px for the units panel's columns
 
 
 class QueueTab(QWidget):
@@ -87,8 +91,7 @@ class QueueTab(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
         header.setMinimumSectionSize(48)
-        for col, width in enumerate(COLUMN_WIDTHS):
-            self.view.setColumnWidth(col, width)
+        self._fit_columns()
         header.setSectionResizeMode(COL_TARGET, QHeaderView.ResizeMode.Stretch)
 
         self.pane = DetailPane(ctx.db, actor, tz=ctx.tz, ctx=ctx, window=window)
@@ -193,6 +196,18 @@ class QueueTab(QWidget):
         if tabs is not None:
             tabs.setCurrentWidget(self)
         self.pane.show_section(index)
+
+    def _fit_columns(self) -> None:
+        """Size every column but Target to its header or its usual widest text, whichever is wider."""
+        bold = QFont(self.view.font())
+        bold.setBold(True)
+        cell = QFontMetrics(bold)
+        head = QFontMetrics(self.view.horizontalHeader().font())
+        for col, sample in enumerate(COLUMN_SAMPLES):
+            if col != COL_TARGET:
+                title = str(self.model.headerData(col, Qt.Orientation.Horizontal))
+                width = max(cell.horizontalAdvance(sample) + 26, head.horizontalAdvance(title) + 26)
+                self.view.setColumnWidth(col, width)
 
     # --- the selection, exposed to the rest of the console ---------------------------------------------------------
     def current_threat_id(self) -> int | None:

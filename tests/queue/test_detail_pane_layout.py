@@ -1,0 +1,169 @@
+"""User stories of the detail pane on a long shift: what a supervisor sees without scrolling, and with the keyboard."""
+
+from __future__ import annotations
+
+from datetime import UTC, timedelta
+from typing import Any
+
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtWidgets import QApplication, QFormLayout, QLabel, QWidget
+from pytestqt.qtbot import QtBot
+from sqlalchemy import event
+
+from dispatch_console.db.engine import Database
+from dispatch_console.ui.queue.detail import EMPTY_HINT, SECTION_DETAILS, SECTION_TIMELINE, SECTION_UNITS
+from dispatch_console.ui.queue.model import COL_TARGET, COLUMNS
+from tests.queue.conftest import sign_in
+from tests.queue.factories import add_threat
+from tests.queue.test_live_queue import MakeTab, make_tab
+from tests.queue.test_triage_ui import queue_tab
+
+__all__ = ["make_tab"]
+
+
+def fully_inside(widget: QWidget, outer: QWidget) -> bool:
+    """True when ``widget`` is shown and its whole rectangle lies inside ``outer`` (nothing to scroll to)."""
+    top_left = widget.mapTo(outer, QPoint(0, 0))
+    return widget.isVisible() and outer.rect().contains(QRect(top_left, widget.size()))
+
+
+def test_with_no_threat_selected_the_pane_shows_only_a_hint_and_no_empty_fields(
+    make_tab: MakeTab, sqlite_db: Database, qtbot: QtBot
+) -> None:
+    with sqlite_db.write() as s:
+        tid = add_threat(s)
+    tab = make_tab(str(sqlite_db.url))
+    pane = tab.pane
+    assert pane.hint.isVisible() and pane.hint.text() == EMPTY_HINT
+    assert not pane.sections.isVisible() and not pane.button_box.isVisible()
+    assert not any(value.isVisible() for value in pane.fields.values())
+
+    tab.select_threat(tid)
+    qtbot.waitUntil(lambda: pane.detail is not None, timeout=3000)
+    assert not pane.hint.isVisible() and pane.sections.isVisible() and pane.button_box.isVisible()
+
+    tab.view.selectionModel().clearCurrentIndex()  # the operator leaves the threat: back to the hint
+    pane.set_threat(None)
+    assert pane.hint.isVisible() and not pane.sections.isVisible()
+
+
+def test_the_units_panel_and_its_notify_button_are_visible_without_scrolling_once_a_threat_is_selected(
+    make_tab: MakeTab, sqlite_db: Database, qtbot: QtBot
+) -> None:
+    with sqlite_db.write() as s:
+        tid = add_threat(s, priority="P1", suspects=[{"name": "A B", "age": 15, "grade": "9"}])
+    tab = make_tab(str(sqlite_db.url))
+    tab.resize(1920, 1000)
+    tab.select_threat(tid)
+    qtbot.waitUntil(lambda: tab.pane.detail is not None, timeout=3000)
+    panel = tab.pane.units_panel
+    assert panel is not None
+    assert tab.pane.sections.currentIndex() == SECTION_UNITS
+    assert fully_inside(panel.notify_button, tab.pane)
+    assert fully_inside(panel.table, tab.pane)
+    for name in ("priority", "close", "note"):  # the actions stay on top, above the sections
+        assert fully_inside(tab.pane.buttons[name], tab.pane)
+
+
+def test_a_short_suspects_list_is_as_tall_as_its_rows_and_empty_optional_fields_are_hidden(
+    make_tab: MakeTab, sqlite_db: Database, qtbot: QtBot
+) -> None:
+    with sqlite_db.write() as s:
+        tid = add_threat(s, suspects=[{"name": "A B", "age": 15, "grade": "9"}])
+    tab = make_tab(str(sqlite_db.url))
+    tab.select_threat(tid)
+    pane = tab.pane
+    qtbot.waitUntil(lambda: pane.detail is not None, timeout=3000)
+    pane.show_section(SECTION_DETAILS)
+    assert pane.suspects.count() == 1
+    assert pane.suspects.height() < 3 * pane.suspects.sizeHintForRow(0)
+    assert pane.units.item(0).text() == "none assigned yet"
+    form: QFormLayout = pane.form
+    assert not form.isRowVisible(pane.fields["outcomes"])  # an open case has no outcome: no empty "Outcomes" row
+    assert form.isRowVisible(pane.fields["statement"])
+    for key, value in pane.fields.items():  # every field keeps a visible label bound to it and a name
+        label = form.labelForField(value)
+        assert isinstance(label, QLabel) and label.buddy() is value, key
+        assert value.accessibleName()
+
+
+def test_the_threatened_time_reads_in_minutes_and_ticks_with_the_queue_clock_without_reading_the_database(
+    make_tab: MakeTab, sqlite_db: Database, qtbot: QtBot
+) -> None:
+    with sqlite_db.write() as s:
+        tid = add_threat(s, threatened_in=timedelta(hours=3, minutes=10))  # said as "after school"
+    tab = make_tab(str(sqlite_db.url))
+    tab.select_threat(tid)
+    pane = tab.pane
+    qtbot.waitUntil(lambda: pane.detail is not None, timeout=3000)
+    at = pane.detail.row.threatened_at  # type: ignore[union-attr]
+    queries: list[str] = []
+    event.listen(tab.ctx.db.read_engine, "before_cursor_execute", lambda *a: queries.append(a[2]))
+    event.listen(tab.ctx.db.write_engine, "before_cursor_execute", lambda *a: queries.append(a[2]))
+    tab.live.timer.stop()  # only the clock may run now
+    if tab.pane.units_panel is not None:
+        tab.pane.units_panel.timer.stop()
+
+    pane.tick(at - timedelta(hours=5, seconds=30))  # as if it were earlier in the day
+    text = pane.fields["threatened"].text()
+    assert text == f"{at.astimezone(UTC).strftime('%a %d %b %H:%M')} — in 5 h (after school)"
+    assert text.count(":") == 1  # hours and minutes, no seconds
+    assert "in 5 h (after school)" in pane.summary.text()
+
+    with qtbot.waitSignal(tab.clock.timeout, timeout=2500):  # the queue's one-second clock brings it to now
+        pass
+    assert pane.fields["threatened"].text().endswith(" — in 3 h 9 min (after school)")
+    assert "in 3 h 9 min" in pane.summary.text()
+    assert queries == []
+
+
+def test_all_ten_columns_fit_beside_the_pane_at_1920_pixels_and_long_targets_are_elided_in_the_middle(
+    make_tab: MakeTab, sqlite_db: Database, qtbot: QtBot
+) -> None:
+    with sqlite_db.write() as s:
+        add_threat(s, priority="P1", target_name="Northview International Baccalaureate High School")
+    tab = make_tab(str(sqlite_db.url))
+    tab.resize(1920, 1000)
+    qtbot.waitUntil(lambda: tab.pane.width() >= 600, timeout=3000)
+    header = tab.view.horizontalHeader()
+    assert header.length() <= tab.view.viewport().width()  # no horizontal scrolling: every column is in view
+    for column in range(len(COLUMNS)):
+        assert tab.view.columnWidth(column) >= header.fontMetrics().horizontalAdvance(COLUMNS[column]), COLUMNS[column]
+    assert tab.view.columnWidth(COL_TARGET) >= 150
+    assert tab.view.textElideMode() is Qt.TextElideMode.ElideMiddle
+
+
+def test_alt_1_2_3_bring_the_pane_sections_to_the_front_with_the_focus_in_them(
+    make_console: Any, qtbot: QtBot
+) -> None:
+    console = make_console()
+    sign_in(qtbot, console)
+    with console.db.write() as s:
+        tid = add_threat(s, priority="P1")
+    tab = queue_tab(console)
+    console.window.tabs.setCurrentWidget(console.window.tabs.widget(0))  # working elsewhere (Intake)
+    qtbot.waitUntil(lambda: tab.model.find(tid) is not None, timeout=5000)
+    tab.select_threat(tid)
+    qtbot.waitUntil(lambda: tab.pane.detail is not None, timeout=3000)
+    console.window.activateWindow()
+
+    def press(digit: Qt.Key) -> None:
+        qtbot.keyClick(QApplication.focusWidget() or console.window, digit, Qt.KeyboardModifier.AltModifier)
+
+    press(Qt.Key.Key_2)
+    assert console.window.tabs.currentWidget() is tab
+    assert tab.pane.sections.currentIndex() == SECTION_DETAILS
+    assert tab.pane.sections.currentWidget().hasFocus()
+    press(Qt.Key.Key_3)
+    assert tab.pane.sections.currentIndex() == SECTION_TIMELINE and tab.pane.timeline.hasFocus()
+    press(Qt.Key.Key_1)
+    assert tab.pane.sections.currentIndex() == SECTION_UNITS
+    assert tab.pane.units_panel.table.hasFocus()  # Tab from here reaches "Notify designated units"
+
+
+def test_the_section_keys_are_listed_with_the_queue_shortcuts() -> None:
+    from dispatch_console.ui.queue.tab import SHORTCUTS
+
+    assert ("Detail pane: Units and notification", "Alt+1") in SHORTCUTS
+    assert [key for _name, key in SHORTCUTS].count("Alt+2") == 1
+
