@@ -33,24 +33,25 @@ from tests.queue.factories import add_notification, add_threat  # noqa: E402
 
 SUPERVISOR = Actor("supervisor", "Sam Supervisor", Role.SUPERVISOR, "dispatch-1", True)
 THREATS = [  # priority, status, target, kind, division, threatened in, received ago, overdue, units/acks
-    ("P1", "notified", "Lincoln High School", "school", "North", timedelta(minutes=42), timedelta(minutes=6), True,
-     [("3A12", "acknowledged"), ("SRO-LHS", "acknowledged"), ("TAC-1", "sent"), ("JUV-2", "failed")]),
-    ("P1", "investigating", "Eastgate Mall food court", "business", "East", timedelta(hours=20),
-     timedelta(hours=2), False, [("4B07", "acknowledged"), ("4B09", "acknowledged")]),
+    # Sites, divisions and unit ids of the demo city (resources/demo/sites.csv, gateway/demo_units.py).
+    ("P1", "notified", "Northview High School", "school", "North", timedelta(minutes=42), timedelta(minutes=6), True,
+     [("SRO-04", "acknowledged"), ("NOR-P1", "acknowledged"), ("TAC-1", "sent"), ("JUV-2", "failed")]),
+    ("P1", "investigating", "Northgate Mall", "business", "North", timedelta(hours=20),
+     timedelta(hours=2), False, [("NOR-P2", "acknowledged"), ("NOR-SUP", "acknowledged")]),
     ("P2", "notified", "Jefferson Elementary", "school", "South", timedelta(days=1, hours=2), timedelta(minutes=25),
-     False, [("2C03", "acknowledged"), ("SRO-JEF", "delivered"), ("CIT-1", "sent")]),
-    ("P2", "new", "Westview High School", "school", "West", None, timedelta(minutes=12), False, []),
-    ("P2", "suspect_identified", "Harbor Academy", "school", "Harbor", timedelta(days=2), timedelta(hours=5), False,
-     [("6A01", "acknowledged")]),
-    ("P3", "investigating", "St. Mark's Church", "house_of_worship", "Central", timedelta(days=4),
-     timedelta(hours=9), False, [("5A02", "acknowledged")]),
-    ("P3", "new", "Kennedy High School", "school", "North", timedelta(days=6), timedelta(minutes=50), False, []),
-    ("P3", "notified", "City Arena (concert)", "event_venue", "Central", timedelta(days=3, hours=4),
-     timedelta(hours=1), True, [("5B11", "sent"), ("5B12", "delivered")]),
-    ("P4", "new", "Oak Grove Middle School", "school", "South", None, timedelta(hours=3), False, []),
-    ("P4", "investigating", "Riverside Warehouse", "workplace", "Harbor", timedelta(days=10), timedelta(days=1),
+     False, [("SOU-P3", "acknowledged"), ("SRO-07", "delivered"), ("CIT-1", "sent")]),
+    ("P2", "new", "Westfield High School", "school", "West", None, timedelta(minutes=12), False, []),
+    ("P2", "suspect_identified", "Harbor Career Academy", "school", "Harbor", timedelta(days=2), timedelta(hours=5),
+     False, [("SRO-16", "acknowledged")]),
+    ("P3", "investigating", "First Baptist Church of Riverton", "house_of_worship", "South", timedelta(days=4),
+     timedelta(hours=9), False, [("SOU-P1", "acknowledged")]),
+    ("P3", "new", "Eastlake High School", "school", "East", timedelta(days=6), timedelta(minutes=50), False, []),
+    ("P3", "notified", "Riverton Civic Arena", "event_venue", "Central", timedelta(days=3, hours=4),
+     timedelta(hours=1), True, [("CEN-P1", "sent"), ("CEN-SUP", "delivered")]),
+    ("P4", "new", "Southwood Middle School", "school", "South", None, timedelta(hours=3), False, []),
+    ("P4", "investigating", "Riverton Medical Center", "workplace", "East", timedelta(days=10), timedelta(days=1),
      False, []),
-    ("P4", "new", "Maple Street Elementary", "school", "West", timedelta(days=12), timedelta(hours=7), False, []),
+    ("P4", "new", "Sunset Elementary", "school", "West", timedelta(days=12), timedelta(hours=7), False, []),
 ]
 
 
@@ -82,15 +83,14 @@ def main() -> int:
         ctx = ConsoleContext(settings=Settings(alert_sound=False).validated(), db=db, tz=UTC, training=True,
                              actor=SUPERVISOR)
         tab = QueueTab(ctx)
-        tab.resize(2040, 760)
-        tab.splitter.setSizes([1400, 640])
+        tab.resize(1920, 860)  # the Queue tab of a maximised 1920×1080 window
         tab.show()
         loop = QEventLoop()
         while not tab.first_load_done:
             loop.processEvents()
         if theme == "dark":  # a P1 arriving while the queue is open: highlighted "★ NEW" (and the chime)
             with db.write() as s:
-                add_threat(s, priority="P1", status="new", target_name="Roosevelt Middle School", division="East",
+                add_threat(s, priority="P1", status="new", target_name="Lincoln Middle School", division="Central",
                            threatened_in=timedelta(hours=3, minutes=10), received_ago=timedelta(seconds=40))
         while tab.model.rowCount() < len(THREATS) + 1:
             loop.processEvents()

@@ -50,9 +50,9 @@ SHORTCUTS = (
 # ten columns fit beside the detail pane at 1920 px on any font or scale; Target takes what is left, elided in the
 # middle ("Northview Hi…ool (school)") so both the name and the "(school)" mark stay readable. Longer cells are
 # elided too and carry the full text in the tooltip.
-COLUMN_SAMPLES = ("P1 ★ NEW", "TT-2026-00000", "", "Central", "⚠ in 59 min", "Investigating", "9 h 59 min",
+COLUMN_SAMPLES = ("P1 ★ NEW", "TT-2026-00000", "", "Central", "⚠ in 59 min", "Investigating", "10 h 00 min",
                   "SRO-04, NOR-P1", "✖ 3/4 ack", "calltaker")
-SPLIT = (1200, 700)  # table : pane at 1920 px; the pane needs ~700 px for the units panel's columns
+SPLIT = (1210, 690)  # table : pane at 1920 px; the pane needs ~700 px for the units panel's columns
 
 
 class QueueTab(QWidget):
