@@ -27,7 +27,23 @@ HEAD = "audit_head"
 FORBIDDEN_DETAIL_KEYS = ("token", "password", "secret", "suspect_name", "date_of_birth")
 
 
+_HEAD_KEY = "dispatch_console.audit_head"
+
+
 def _lock_head(session: Session) -> Sequence:
+    """The chain head, locked for this transaction; looked up once per transaction, however many entries follow.
+
+    A fan-out to twenty units writes twenty entries in one transaction: one locking SELECT instead of twenty.
+    """
+    cached = session.info.get(_HEAD_KEY)
+    if cached is not None and cached in session and session.in_transaction():
+        return cached  # type: ignore[no-any-return]
+    head = _select_head(session)
+    session.info[_HEAD_KEY] = head
+    return head
+
+
+def _select_head(session: Session) -> Sequence:
     head = session.execute(select(Sequence).where(Sequence.name == HEAD).with_for_update()).scalar_one_or_none()
     if head is None:
         session.add(Sequence(name=HEAD, value=0, text_value=GENESIS))
@@ -67,8 +83,7 @@ def record(
     session.add(entry)
     head.value = entry.id
     head.text_value = entry.hash
-    session.flush()
-    return entry
+    return entry  # flushed with the transaction (or by autoflush before the next query)
 
 
 def _to_record(entry: AuditEntry) -> AuditRecord:

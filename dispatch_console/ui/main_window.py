@@ -132,7 +132,8 @@ class MainWindow(QMainWindow):
         keys += [QKeySequence(s) for s in extra_shortcuts]
         if keys:
             action.setShortcuts(keys)
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)  # two consoles in one process (tests) never clash
+            # per window: two consoles in one process (tests) never make a key ambiguous
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         action.triggered.connect(lambda _checked=False: slot())
         self.menus[menu].addAction(action)
         self.addAction(action)
