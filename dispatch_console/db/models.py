@@ -201,7 +201,16 @@ class ThreatRow(Base):
         back_populates="threat", cascade="all, delete-orphan", order_by="SuspectRow.id"
     )
 
-    __mapper_args__ = {"version_id_col": version}
+    # The version guards what operators edit. Operators' edits move it (``mark_edited``); bookkeeping by the
+    # notification services (acknowledgements, overdue flags, escalation counters) does not, so a supervisor is never
+    # told "changed by someone else" because a unit acknowledged. Every UPDATE still carries WHERE version = old.
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
+
+    def mark_edited(self, by: str, at: datetime) -> None:
+        """An operator changed what this threat says: move the version other consoles compare against."""
+        self.updated_at = at
+        self.updated_by = by
+        self.version = (self.version or 0) + 1
 
 
 class SuspectRow(Base):

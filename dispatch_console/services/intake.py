@@ -273,8 +273,7 @@ def _link(session: Session, *, actor: Actor, original: ThreatRow, duplicate: Thr
         previous = original.priority
         original.priority = raised.priority.value
         original.priority_reasons = list(raised.reasons)
-        original.updated_at = now
-        original.updated_by = actor.username
+        original.mark_edited(actor.username, now)
         session.flush()
         audit.record(session, actor=actor, action="threat.priority_raised", record_type="threat",
                      record_id=original.case_number, at=now,
@@ -352,8 +351,7 @@ def override_priority(
     row.priority = changed.priority.value
     row.priority_reasons = list(changed.reasons)
     row.priority_overridden = True
-    row.updated_at = moment
-    row.updated_by = actor.username
+    row.mark_edited(actor.username, moment)
     session.flush()
     audit.record(session, actor=actor, action="threat.priority_override", record_type="threat",
                  record_id=row.case_number, at=moment,

@@ -272,8 +272,7 @@ def notify_designated_units(
             threat.status = Status.NOTIFIED.value
         if threat.first_notified_at is None:
             threat.first_notified_at = now
-        threat.updated_at = now
-        threat.updated_by = actor.username
+        threat.mark_edited(actor.username, now)
     session.flush()
     audit.record(
         session,

@@ -148,8 +148,7 @@ def _set_sealed(session: Session, *, actor: Actor, threat_id: int, reason: str, 
     row = session.get(ThreatRow, case.threat_id)
     assert row is not None
     row.sealed = sealed
-    row.updated_at = utcnow()
-    row.updated_by = actor.username
+    row.mark_edited(actor.username, utcnow())
     session.flush()
     audit.record(session, actor=actor, action=action, record_type="threat", record_id=case.case_number,
                  detail={"reason": reason})

@@ -128,9 +128,8 @@ def _finish(
     detail: dict[str, Any] | None = None, touch: bool = True,
 ) -> TriageResult:
     if touch:
-        threat.updated_at = utcnow()
-        threat.updated_by = actor.username
-        session.flush()  # the version column moves here (and the UPDATE carries WHERE version = old)
+        threat.mark_edited(actor.username, utcnow())
+        session.flush()  # the UPDATE carries WHERE version = old
     audit.record(session, actor=actor, action=action, record_type="threat", record_id=threat.case_number,
                  detail={"summary": f"{threat.case_number}: {what}", **(detail or {})})
     changes.record_change(session, threat_id=threat.id, kind="updated", by=actor.username, what=what)
