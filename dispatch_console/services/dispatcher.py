@@ -596,7 +596,6 @@ class StatusFeedFollower:
                     threat.first_ack_at = row.acknowledged_at
                 if threat.ack_overdue and row.round == threat.escalations:
                     threat.ack_overdue = False  # the current round answered: the alarm is over
-                threat.updated_at = now
             audit.record(session, actor=self._actor, action="notification.acknowledged", record_type="notification",
                          record_id=row.id, detail={**detail, "by": row.acknowledged_by}, at=now)
             changed = "acknowledged"
@@ -672,9 +671,7 @@ class StatusFeedFollower:
         if not overdue:
             return 0  # another console escalated it, or an acknowledgement came in meanwhile
         detail: dict[str, Any] = {"case_number": threat.case_number, "not_acknowledged": overdue}
-        threat.ack_overdue = True
-        threat.updated_at = now
-        threat.updated_by = self._actor.username
+        threat.ack_overdue = True  # bookkeeping: updated_by / version stay the last operator's edit
         if threat.escalations >= self._max_escalations:
             audit.record(session, actor=self._actor, action="threat.ack_overdue", record_type="threat",
                          record_id=threat_id, outcome="failed", detail={**detail, "limit_reached": True}, at=now)

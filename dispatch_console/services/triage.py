@@ -97,8 +97,9 @@ def _load(session: Session, threat_id: int) -> ThreatRow:
 def _check_version(session: Session, actor: Actor, threat: ThreatRow, expected_version: int, action: str) -> None:
     if threat.version == expected_version:
         return
-    latest = session.execute(
-        select(Change).where(Change.threat_id == threat.id).order_by(Change.id.desc()).limit(1)
+    latest = session.execute(  # the last operator's edit (bookkeeping by the notification service is not one)
+        select(Change).where(Change.threat_id == threat.id, Change.by == threat.updated_by)
+        .order_by(Change.id.desc()).limit(1)
     ).scalar_one_or_none()
     by = latest.by if latest is not None else threat.updated_by
     what = latest.what if latest is not None else ""
