@@ -80,6 +80,7 @@ class QueueRow:
     followups_overdue: int = 0
     sealed: bool = False
     updated_by: str = ""
+    next_follow_up_at: datetime | None = None  # earliest open follow-up: the queue shows "due" / "overdue" live
 
     @property
     def is_school(self) -> bool:
@@ -172,6 +173,7 @@ def _rows(session: Session, threats: Select[Any] | Any, ids: Any) -> list[QueueR
         notes[threat_id][unit_id] = state
     now = utcnow()
     followups: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    next_due: dict[int, datetime] = {}
     for threat_id, due_at in connection.execute(
         select(FollowUp.threat_id, _raw(FollowUp.due_at, session.get_bind().dialect.name == "sqlite"))
         .where(FollowUp.threat_id.in_(ids), FollowUp.done_at.is_(None))
@@ -181,6 +183,8 @@ def _rows(session: Session, threats: Select[Any] | Any, ids: Any) -> list[QueueR
         due_utc = _utc(due_at)
         if due_utc is not None and due_utc < now:
             counts[1] += 1
+        if due_utc is not None and (threat_id not in next_due or due_utc < next_due[threat_id]):
+            next_due[threat_id] = due_utc
     result = []
     no_units: tuple[str, ...] = ()
     for (threat_id, case_number, priority, target_name, target_kind, division, threatened_at, threatened_text,
@@ -204,7 +208,7 @@ def _rows(session: Session, threats: Select[Any] | Any, ids: Any) -> list[QueueR
                 _STATUSES[status], received, call_taker, version, _VERIFICATIONS.get(verification,
                                                                                      Verification.UNVERIFIED),
                 tuple(unit_list) if unit_list else no_units, notified, acknowledged, failed, bool(ack_overdue),
-                due, overdue, bool(sealed), updated_by,
+                due, overdue, bool(sealed), updated_by, next_due.get(threat_id),
             )
         )
     return result

@@ -190,3 +190,26 @@ def test_queue_model_and_proxy_pass_the_model_tester_through_live_updates(
     qtbot.waitUntil(lambda: shown_ids(tab).index(ids[2]) < 2, timeout=3000)
     assert tab.current_threat_id() == ids[2]
     assert [tab.model.row_at(i).priority.value for i in range(3)] == ["P1", "P1", "P1"]
+
+
+def test_follow_ups_show_as_due_then_overdue_in_the_status_column_as_time_passes(db, supervisor) -> None:  # type: ignore[no-untyped-def]
+    """A CIT check-in due tomorrow reads "due in …"; once its time passes the queue says it is overdue, in words."""
+    from datetime import timedelta
+
+    from dispatch_console.services import followups, queue
+    from dispatch_console.services.clock import utcnow
+    from dispatch_console.ui.queue.model import COL_STATUS, QueueModel
+    from tests.queue.factories import add_threat
+
+    now = utcnow()
+    with db.write() as session:
+        threat_id = add_threat(session, status="investigating")
+        followups.add(session, actor=supervisor, threat_id=threat_id, due_at=now + timedelta(hours=5, seconds=30),
+                      owner="CIT-1", text="CIT check-in")
+    with db.read() as session:
+        rows = queue.load_open(session)
+    model = QueueModel(now=now)
+    model.reset_rows(rows)
+    assert model.data(model.index(0, COL_STATUS)) == "Investigating · ⏰ follow-up in 5 h"
+    model.tick(now + timedelta(hours=6))
+    assert model.data(model.index(0, COL_STATUS)) == "Investigating · ⏰ follow-up overdue"

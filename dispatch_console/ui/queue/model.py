@@ -48,6 +48,7 @@ SEP = "\x1f"
 
 NEW_P1_SECONDS = 120
 SOON = timedelta(hours=1)
+FOLLOW_UP_DUE_SOON = timedelta(hours=24)  # a follow-up due within a day is shown in the Status column
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 _PALETTE = {  # chosen to stay apart for deuteranopia/protanopia (orange vs. blue); markers carry the meaning
@@ -130,6 +131,11 @@ class QueueModel(QAbstractTableModel):
             found.append("ack-overdue")
         if row.failed:
             found.append("failed")
+        if row.next_follow_up_at is not None:
+            if row.next_follow_up_at <= self.now:
+                found.append("follow-up-overdue")
+            elif row.next_follow_up_at - self.now <= FOLLOW_UP_DUE_SOON:
+                found.append("follow-up-due")
         return tuple(found)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -179,6 +185,10 @@ class QueueModel(QAbstractTableModel):
             text = describe_countdown(row.threatened_at, self.now)
             return f"⚠ {text}" if "soon" in alerts else text
         if column == COL_STATUS:
+            if "follow-up-overdue" in alerts:
+                return f"{row.status.label} · ⏰ follow-up overdue"
+            if "follow-up-due" in alerts and row.next_follow_up_at is not None:
+                return f"{row.status.label} · ⏰ follow-up {describe_countdown(row.next_follow_up_at, self.now)}"
             return row.status.label
         if column == COL_AGE:
             return age_text((self.now - row.received_at).total_seconds())
@@ -220,6 +230,9 @@ class QueueModel(QAbstractTableModel):
             return " ".join(parts)
         if column == COL_PRIORITY and "new-p1" in self.alerts(row):
             return "New P1 threat"
+        if column == COL_STATUS and row.next_follow_up_at is not None:
+            return (f"{row.followups_due} open follow-up(s), {row.followups_overdue} overdue; see Reports → "
+                    "Follow-ups")
         return ""
 
     def _foreground(self, row: QueueRow, column: int) -> QBrush | None:
@@ -232,6 +245,8 @@ class QueueModel(QAbstractTableModel):
             return QBrush(_PALETTE["overdue"])
         if column == COL_NOTIFIED and row.failed:
             return QBrush(_PALETTE["failed"])
+        if column == COL_STATUS and "follow-up-overdue" in alerts:
+            return QBrush(_PALETTE["overdue"])
         return None
 
     # --- writing ------------------------------------------------------------------------------------------------
@@ -328,6 +343,10 @@ class QueueModel(QAbstractTableModel):
         self.dataChanged.emit(self.index(0, COL_COUNTDOWN), self.index(last, COL_COUNTDOWN),
                               [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole])
         self.dataChanged.emit(self.index(0, COL_AGE), self.index(last, COL_AGE), [Qt.ItemDataRole.DisplayRole])
+        for i, row in enumerate(self._rows):  # follow-up "due in …" / "overdue" in the Status column
+            if row.next_follow_up_at is not None:
+                cell = self.index(i, COL_STATUS)
+                self.dataChanged.emit(cell, cell, [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole])
         expired = [k for k, v in self._new_until.items() if v <= self.now]
         for threat_id in expired:
             del self._new_until[threat_id]
