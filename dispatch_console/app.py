@@ -272,6 +272,9 @@ class Console:
             self.window.removeAction(action)
             action.deleteLater()
         self.window.set_signed_in(False)
+        self.sign_in.username.clear()  # the next operator types their own name
+        self.sign_in.error.clear()
+        self.sign_in.username.setFocus()
 
     def shutdown(self) -> None:
         getattr(self.ctx.services.pop("notifications", None), "stop", lambda: None)()  # sender + feed, before the DB

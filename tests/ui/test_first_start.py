@@ -127,3 +127,18 @@ def test_a_call_taker_cannot_exempt_a_console_and_is_told_why(qtbot: QtBot, make
     with console.db.read() as session:
         (entry,) = audit.search(session, audit.AuditQuery(action="console.lock_exempt"))
     assert (entry.operator, entry.outcome) == ("calltaker", "denied")
+
+
+def test_signing_out_from_any_tab_leaves_the_sign_in_page_and_no_error(qtbot: QtBot, make_console) -> None:  # type: ignore[no-untyped-def]
+    console = make_console()
+    sign_in(qtbot, console)
+    window = console.window
+    for index in range(window.tabs.count()):  # visit every tab, focusing its first field, as an operator would
+        window.tabs.setCurrentIndex(index)
+        window.tabs.widget(index).setFocus()
+        qtbot.wait(10)
+    window.sign_out_requested.emit()
+    assert window.stack.currentWidget() is console.sign_in and window.tabs.count() == 0
+    assert console.ctx.actor is None
+    sign_in(qtbot, console)
+    assert window.tabs.count() >= 4

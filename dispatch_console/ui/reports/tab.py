@@ -173,6 +173,8 @@ class ReportsTab(QWidget):
 
     def refresh(self) -> None:
         """Recompute the report and the follow-up list in the background."""
+        if self.ctx.actor is None:  # a date field losing focus while the operator signs out
+            return
         chosen = self._range()
         if chosen is None:
             return
