@@ -167,3 +167,30 @@ def test_the_section_keys_are_listed_with_the_queue_shortcuts() -> None:
     assert ("Detail pane: Units and notification", "Alt+1") in SHORTCUTS
     assert [key for _name, key in SHORTCUTS].count("Alt+2") == 1
 
+
+
+def test_no_alt_letter_is_used_twice_on_the_queue_screen(qtbot: QtBot, make_console) -> None:  # type: ignore[no-untyped-def]
+    """Alt+letter on a label or button must reach exactly one control (menus included), or Qt only cycles focus."""
+    import re
+    from collections import Counter
+
+    from PySide6.QtWidgets import QAbstractButton, QLabel
+
+    from dispatch_console.ui.queue.tab import QueueTab
+    from tests.ui.conftest import sign_in
+
+    console = make_console()
+    sign_in(qtbot, console)
+    window = console.window
+    queue = next(window.tabs.widget(i) for i in range(window.tabs.count())
+                 if isinstance(window.tabs.widget(i), QueueTab))
+    letters: Counter[str] = Counter()
+    for menu in window.menuBar().actions():
+        found = re.search(r"&(\w)", menu.text())
+        if found:
+            letters[found.group(1).lower()] += 1
+    for widget in queue.findChildren(QLabel) + queue.findChildren(QAbstractButton):
+        found = re.search(r"&(\w)", widget.text().replace("&&", ""))
+        if found:
+            letters[found.group(1).lower()] += 1
+    assert [letter for letter, n in letters.items() if n > 1] == []

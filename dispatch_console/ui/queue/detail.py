@@ -56,9 +56,9 @@ from dispatch_console.ui.worker import run_in_background
 ACTIONS: tuple[tuple[str, str, str, bool], ...] = (
     ("priority", "Change &priority…", "Ctrl+Shift+P", True),
     ("status", "Chan&ge status…", "Ctrl+Shift+S", True),
-    ("verification", "&Verification…", "Ctrl+Shift+V", True),
+    ("verification", "Set v&erification…", "Ctrl+Shift+V", True),
     ("note", "Add &note…", "Ctrl+Shift+O", False),
-    ("assign", "&Assign unit…", "Ctrl+Shift+U", True),
+    ("assign", "Assign &unit…", "Ctrl+Shift+U", True),
     ("unassign", "Unass&ign unit", "Ctrl+Shift+X", True),
     ("close", "&Close case…", "Ctrl+Shift+C", True),
     ("reopen", "&Reopen…", "Ctrl+Shift+R", True),

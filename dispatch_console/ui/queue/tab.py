@@ -163,7 +163,7 @@ class QueueTab(QWidget):
                 self.status.addItem(status.label, status)
         self.status.currentIndexChanged.connect(lambda _i: self.proxy.set_filters(status=self.status.currentData()))
         for text, widget, name in (("&Search", self.search, "Search"), ("&Division", self.division, "Division"),
-                                   ("S&tatus", self.status, "Status")):
+                                   ("Status", self.status, "Status")):
             label = QLabel(text)
             label.setBuddy(widget)
             widget.setAccessibleName(name)
