@@ -14,7 +14,9 @@ second for any range.
   bucket is the day's first hour). A report adds up the buckets wholly inside its range and counts the few threats
   at its edges (less than a day) from the threats table itself, so results stay exact in every time zone.
 * Triggers on ``threats`` keep it in step in the same transaction as the write, whichever service (or hand-written
-  SQL) inserts, updates or deletes a threat; the migration fills it from the existing rows.
+  SQL) inserts, updates or deletes a threat: per row on SQLite; per statement over transition tables on PostgreSQL,
+  so a statement writing many threats (an import) updates each rollup row once instead of once per threat. The
+  migration fills it from the existing rows.
 * ``ix_threats_notify_wait`` / ``ix_threats_ack_wait``: partial indexes over the counted threats only, in the order of
   the seconds from the call to the first notification / acknowledgement, so the median and p90 are an OFFSET walk
   along the index (from the top for p90) on both engines. They replace 0003's delay indexes (SQLite), and the 0003
@@ -87,51 +89,50 @@ def _sqlite_triggers() -> None:
             )
 
 
-PG_ROWS = """
-CREATE FUNCTION report_count_rows(r threats, sign integer)
-RETURNS TABLE (dim varchar, bucket bigint, key text, total integer, verified integer, notified integer,
-               acked integer)
-LANGUAGE sql IMMUTABLE AS $$
-    SELECT v.dim, v.bucket, v.key, sign, sign * s.verified, sign * s.notified, sign * s.acked
-    FROM (SELECT floor(extract(epoch FROM r.received_at) / 3600)::bigint AS hour) AS h,
+def _pg_rows(source: str, sign: int) -> str:
+    """The rollup rows (one per dimension, or one ``linked`` row) of every threat in ``source``, times ``sign``."""
+    return f"""
+    SELECT v.dim, v.bucket, v.key, {sign} AS total, {sign} * (r.verification = 'verified')::integer AS verified,
+           {sign} * (r.first_notified_at IS NOT NULL)::integer AS notified,
+           {sign} * (r.first_ack_at IS NOT NULL)::integer AS acked
+    FROM {source} AS r,
+    LATERAL (SELECT floor(extract(epoch FROM r.received_at) / 3600)::bigint AS hour) AS h,
     LATERAL (VALUES
         ('hour'::varchar, h.hour, ''::text),
         ('division', h.hour / 24 * 24, r.division::text),
         ('kind', h.hour / 24 * 24, r.target_kind::text),
         ('verification', h.hour / 24 * 24, r.verification::text),
         ('outcomes', h.hour / 24 * 24, coalesce(r.outcomes::text, '[]'))
-    ) AS v (dim, bucket, key),
-    LATERAL (SELECT (r.verification = 'verified')::integer AS verified,
-                    (r.first_notified_at IS NOT NULL)::integer AS notified,
-                    (r.first_ack_at IS NOT NULL)::integer AS acked) AS s (verified, notified, acked)
+    ) AS v (dim, bucket, key)
     WHERE r.linked_to_id IS NULL AND NOT r.sealed
     UNION ALL
-    SELECT 'linked', floor(extract(epoch FROM r.received_at) / 3600 / 24)::bigint * 24, '', sign, 0, 0, 0
-    WHERE r.linked_to_id IS NOT NULL AND NOT r.sealed
-$$
-"""
+    SELECT 'linked', floor(extract(epoch FROM r.received_at) / 3600)::bigint / 24 * 24, '', {sign}, 0, 0, 0
+    FROM {source} AS r WHERE r.linked_to_id IS NOT NULL AND NOT r.sealed"""
 
-PG_TRIGGER = """
-CREATE FUNCTION threats_report_counts() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    -- one upsert per write, rows in key order (so two writers lock rollup rows in the same order), zero deltas
-    -- (an update that changed nothing counted) skipped
+
+def _pg_upsert(rows: str) -> str:
+    """Add the summed ``rows`` to the rollup: in key order (two writers lock rollup rows in the same order), and
+    without the zero deltas of an update that changed nothing a report counts."""
+    return f"""
     INSERT INTO report_counts AS c (dim, bucket, key, total, verified, notified, acked)
     SELECT d.dim, d.bucket, d.key, sum(d.total), sum(d.verified), sum(d.notified), sum(d.acked)
-    FROM (
-        SELECT * FROM report_count_rows(OLD, -1) WHERE TG_OP <> 'INSERT'
-        UNION ALL
-        SELECT * FROM report_count_rows(NEW, 1) WHERE TG_OP <> 'DELETE'
-    ) AS d
+    FROM ({rows}) AS d
     GROUP BY d.dim, d.bucket, d.key
     HAVING sum(d.total) <> 0 OR sum(d.verified) <> 0 OR sum(d.notified) <> 0 OR sum(d.acked) <> 0
     ORDER BY d.dim, d.bucket, d.key
     ON CONFLICT (dim, bucket, key) DO UPDATE SET total = c.total + excluded.total,
         verified = c.verified + excluded.verified, notified = c.notified + excluded.notified,
-        acked = c.acked + excluded.acked;
-    RETURN NULL;
-END $$
-"""
+        acked = c.acked + excluded.acked"""
+
+
+# PostgreSQL: statement-level triggers over transition tables, so a statement that writes many threats (an import,
+# a COPY) updates each rollup row once, not once per threat (which would leave millions of dead row versions)
+PG_TRIGGERS = {
+    "insert": ("INSERT", "REFERENCING NEW TABLE AS new_rows", _pg_rows("new_rows", 1)),
+    "delete": ("DELETE", "REFERENCING OLD TABLE AS old_rows", _pg_rows("old_rows", -1)),
+    "update": ("UPDATE", "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
+               f"{_pg_rows('old_rows', -1)} UNION ALL {_pg_rows('new_rows', 1)}"),
+}
 
 
 def upgrade() -> None:
@@ -173,17 +174,12 @@ def upgrade() -> None:
             op.execute(f"CREATE INDEX {name} ON threats ({wait}, received_at, {column}, linked_to_id, sealed) "
                        f"WHERE {column} IS NOT NULL AND linked_to_id IS NULL AND sealed = 0")
     else:
-        op.execute(PG_ROWS)
-        op.execute(PG_TRIGGER)
-        op.execute(
-            "INSERT INTO report_counts (dim, bucket, key, total, verified, notified, acked) "
-            "SELECT d.dim, d.bucket, d.key, sum(d.total), sum(d.verified), sum(d.notified), sum(d.acked) "
-            "FROM threats AS t, LATERAL report_count_rows(t, 1) AS d GROUP BY d.dim, d.bucket, d.key"
-        )
-        op.execute(
-            "CREATE TRIGGER threats_report_counts AFTER INSERT OR DELETE OR UPDATE OF "
-            f"{', '.join(WATCHED)} ON threats FOR EACH ROW EXECUTE FUNCTION threats_report_counts()"
-        )
+        op.execute(_pg_upsert(_pg_rows("threats", 1)))
+        for name, (event, referencing, rows) in PG_TRIGGERS.items():
+            op.execute(f"CREATE FUNCTION threats_counts_{name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                       f"BEGIN {_pg_upsert(rows)}; RETURN NULL; END $$")
+            op.execute(f"CREATE TRIGGER threats_counts_{name} AFTER {event} ON threats {referencing} "
+                       f"FOR EACH STATEMENT EXECUTE FUNCTION threats_counts_{name}()")
         for name, (wait, column) in PG_WAITS.items():
             # INCLUDE the timestamps: PostgreSQL answers from an expression index alone only if it has the columns
             op.execute(f"CREATE INDEX {name} ON threats ({wait}, received_at) INCLUDE ({column}) "
@@ -214,7 +210,7 @@ def downgrade() -> None:
                         [sa.text("(julianday(first_ack_at) - julianday(received_at))"), "received_at", "sealed",
                          "linked_to_id"], sqlite_where=sa.text("first_ack_at IS NOT NULL"))
     else:
-        op.execute("DROP TRIGGER threats_report_counts ON threats")
-        op.execute("DROP FUNCTION threats_report_counts()")
-        op.execute("DROP FUNCTION report_count_rows(threats, integer)")
+        for name in PG_TRIGGERS:
+            op.execute(f"DROP TRIGGER threats_counts_{name} ON threats")
+            op.execute(f"DROP FUNCTION threats_counts_{name}()")
     op.drop_table("report_counts")
