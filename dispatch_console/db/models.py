@@ -154,6 +154,9 @@ class ThreatRow(Base):
         # the live queue's open threats only (migration 0004): never a scan of the closed ones
         Index("ix_threats_open_queue", "priority", "threatened_at", sqlite_where=text("status <> 'closed'"),
               postgresql_where=text("status <> 'closed'")),
+        # reports count the linked duplicate reports of a range (migration 0003)
+        Index("ix_threats_linked_received", "received_at", "sealed", sqlite_where=text("linked_to_id IS NOT NULL"),
+              postgresql_where=text("linked_to_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
