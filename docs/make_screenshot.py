@@ -52,10 +52,12 @@ def main() -> int:
     def seed() -> None:
         from datetime import datetime, timedelta
 
-        from dispatch_console.domain.enums import CallerRelation, Indicator, LearnedHow, TargetKind, Weapon
+        from dispatch_console.domain.enums import CallerRelation, Indicator, LearnedHow, Role, TargetKind, Weapon
         from dispatch_console.domain.threat import SuspectInput, ThreatInput
         from dispatch_console.services import intake, sites
-        from dispatch_console.services.actor import SYSTEM
+        from dispatch_console.services.actor import Actor
+
+        call_taker = Actor("calltaker", "Casey Call-Taker", Role.CALL_TAKER, "dispatch-02")
 
         tz = console.ctx.tz
         now = datetime.now(tz)
@@ -80,7 +82,7 @@ def main() -> int:
         with console.db.write() as session:
             for name, weapons, indicators, statement, when, said, suspects in calls:
                 site = by_name[name]
-                intake.save_threat(session, actor=SYSTEM, now=now, tz=tz, data=ThreatInput(
+                intake.save_threat(session, actor=call_taker, now=now, tz=tz, data=ThreatInput(
                     caller_relation=CallerRelation.PARENT, learned_how=LearnedHow.SOCIAL_MEDIA,
                     target_kind=site.kind or TargetKind.SCHOOL, site_id=site.site_id, target_name=site.name,
                     target_address=site.address, division=site.division, statement=statement,

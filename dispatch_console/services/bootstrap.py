@@ -12,9 +12,15 @@ DEMO_SITES = resource("demo", "sites.csv")
 
 
 def prepare(db: Database, *, training: bool) -> None:
-    """Upgrade the schema to the newest revision; in training mode make sure the demo city exists."""
+    """Upgrade the schema to the newest revision; in training mode make sure the demo city exists.
+
+    A database that was used for training and is then connected to a live backend keeps its data, but the demo
+    operators (their passwords are printed on the sign-in screen) are disabled until training mode comes back.
+    """
     migrate.upgrade(db)
     if not training:
+        with db.write() as session:
+            operators.disable_demo_operators(session)
         return
     with db.write() as session:
         operators.ensure_demo_operators(session)

@@ -88,12 +88,27 @@ def create_operator(
 def ensure_demo_operators(session: Session) -> None:
     """Training mode only: the demo accounts whose credentials the sign-in screen shows."""
     for username, display, role, password in DEMO_OPERATORS:
-        if not session.execute(select(Operator.id).where(Operator.username == username)).first():
+        row = session.execute(select(Operator).where(Operator.username == username)).scalar_one_or_none()
+        if row is None:
             create_operator(session, username=username, display_name=display, role=role, password=password)
+        elif not row.active:
+            row.active = True
+            audit.record(session, actor=SYSTEM, action="operator.demo_enabled", record_type="operator",
+                         record_id=username)
+
+
+def disable_demo_operators(session: Session) -> None:
+    """Outside training the demo accounts (whose passwords are public) cannot sign in."""
+    for username, _display, _role, _password in DEMO_OPERATORS:
+        row = session.execute(select(Operator).where(Operator.username == username)).scalar_one_or_none()
+        if row is not None and row.active:
+            row.active = False
+            audit.record(session, actor=SYSTEM, action="operator.demo_disabled", record_type="operator",
+                         record_id=username)
 
 
 def has_operators(session: Session) -> bool:
-    return bool(session.execute(select(func.count(Operator.id))).scalar())
+    return bool(session.execute(select(func.count(Operator.id)).where(Operator.active.is_(True))).scalar())
 
 
 def _recent_failures(session: Session, username: str, now: datetime) -> int:

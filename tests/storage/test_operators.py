@@ -99,3 +99,18 @@ def test_create_operator_command_makes_the_first_admin(tmp_path) -> None:  # typ
         input="short\n", capture_output=True, text=True, check=False,
     )
     assert short.returncode == 2 and "at least 8 characters" in short.stderr
+
+
+def test_demo_operators_sign_in_only_in_training(db) -> None:  # type: ignore[no-untyped-def]
+    from dispatch_console.services import bootstrap
+
+    bootstrap.prepare(db, training=True)
+    assert _attempt(db, "supervisor", "training-sv").role is Role.SUPERVISOR
+    bootstrap.prepare(db, training=False)  # the same database, now with a live backend
+    with pytest.raises(operators.SignInError, match="Wrong user name or password"):
+        _attempt(db, "supervisor", "training-sv")
+    bootstrap.prepare(db, training=True)
+    assert _attempt(db, "supervisor", "training-sv").username == "supervisor"
+    with db.read() as session:
+        actions = [e.action for e in audit.search(session, audit.AuditQuery(record_id="supervisor"))]
+    assert "operator.demo_disabled" in actions and "operator.demo_enabled" in actions
