@@ -14,7 +14,6 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QDate,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
@@ -39,6 +38,7 @@ from PySide6.QtWidgets import (
 from dispatch_console.domain.audit_chain import AuditRecord, ChainBreak
 from dispatch_console.services import audit, exports
 from dispatch_console.ui.context import ConsoleContext
+from dispatch_console.ui.qtdates import qdate
 from dispatch_console.ui.theme import set_role
 from dispatch_console.ui.worker import run_in_background
 
@@ -103,8 +103,8 @@ class AuditTab(QWidget):
         self.action.setPlaceholderText("e.g. threat.reveal (part of the name is enough)")
         today = datetime.now(ctx.tz).date()
         self.use_dates = QCheckBox("Limit to &dates")
-        self.since = QDateEdit(QDate(today - timedelta(days=30)))
-        self.until = QDateEdit(QDate(today))
+        self.since = QDateEdit(qdate(today - timedelta(days=30)))
+        self.until = QDateEdit(qdate(today))
         fields: list[tuple[str, QWidget, str]] = [
             ("O&perator", self.operator, "Operator"), ("Record &type", self.record_type, "Record type"),
             ("Record &id", self.record_id, "Record id"), ("&Action", self.action, "Action"),

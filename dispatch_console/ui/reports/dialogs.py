@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dispatch_console.ui.qtdates import qdatetime
 from dispatch_console.ui.theme import set_role
 from dispatch_console.ui.worker import run_in_background
 
@@ -129,8 +130,8 @@ class FollowUpDialog(CaseDialog):
         self.due = QDateTimeEdit()
         self.due.setCalendarPopup(True)
         self.due.setDisplayFormat("yyyy-MM-dd HH:mm")
-        self.due.setDateTime(QDateTime(datetime.now(tz).replace(tzinfo=None, second=0, microsecond=0)
-                                       + timedelta(days=7)))
+        self.due.setDateTime(qdatetime(datetime.now(tz).replace(tzinfo=None, second=0, microsecond=0)
+                                        + timedelta(days=7)))
         _row(self.form, "&Due", self.due, "Due")
         self.owner = QLineEdit()
         self.owner.setPlaceholderText("e.g. Crisis Intervention Team")

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCharts import QChartView
-from PySide6.QtCore import QDate, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -36,6 +36,7 @@ from dispatch_console.services import exports, followups, privacy, reports
 from dispatch_console.services.actor import Actor
 from dispatch_console.services.clock import utcnow
 from dispatch_console.ui.context import ConsoleContext
+from dispatch_console.ui.qtdates import qdate
 from dispatch_console.ui.reports.chart import build_chart, chart_image, current_theme
 from dispatch_console.ui.reports.dialogs import CaseDialog, FollowUpDialog, ReasonDialog
 from dispatch_console.ui.reports.models import FollowUpModel, RowsModel
@@ -92,8 +93,8 @@ class ReportsTab(QWidget):
         column = QVBoxLayout(self)
         bar = QHBoxLayout()
         today = datetime.now(self.ctx.tz).date()
-        self.since = QDateEdit(QDate(reports.default_since(today)))
-        self.until = QDateEdit(QDate(today))
+        self.since = QDateEdit(qdate(reports.default_since(today)))
+        self.until = QDateEdit(qdate(today))
         for text, edit, name in (("&Since", self.since, "Since"), ("&Until", self.until, "Until")):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
