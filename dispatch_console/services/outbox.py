@@ -198,6 +198,18 @@ def _lock_threat(session: Session, threat_id: int) -> ThreatRow | None:
     return session.execute(stmt.execution_options(populate_existing=True)).scalar_one_or_none()
 
 
+def _queued(
+    nid: str, *, threat_id: int, unit_id: str, round_no: int, request: NotificationRequest, now: datetime,
+    created_by: str,
+) -> Notification:
+    """A new outbox row, due now; round 0 is the supervisor's click, later rounds are escalations."""
+    return Notification(
+        id=nid, threat_id=threat_id, unit_id=unit_id, round=round_no, escalation=round_no > 0,
+        state=DeliveryState.QUEUED.value, payload=request.to_json(), attempts=0, next_attempt_at=now, last_error="",
+        created_at=now, created_by=created_by, acknowledged_by="", claimed_by="",
+    )
+
+
 def notify_designated_units(
     session: Session, *, actor: Actor, threat_id: int, unit_ids: list[str] | tuple[str, ...], now: datetime
 ) -> NotifyResult:
@@ -246,24 +258,8 @@ def notify_designated_units(
         request = build_request(
             threat, notification_id=nid, unit_id=unit_id, message=_message(threat, reasons.get(unit_id, ""))
         )
-        session.add(
-            Notification(
-                id=nid,
-                threat_id=threat_id,
-                unit_id=unit_id,
-                round=0,
-                escalation=False,
-                state=DeliveryState.QUEUED.value,
-                payload=request.to_json(),
-                attempts=0,
-                next_attempt_at=now,
-                last_error="",
-                created_at=now,
-                created_by=actor.username,
-                acknowledged_by="",
-                claimed_by="",
-            )
-        )
+        session.add(_queued(nid, threat_id=threat_id, unit_id=unit_id, round_no=0, request=request, now=now,
+                            created_by=actor.username))
         queued.append(unit_id)
         ids.append(nid)
     skipped = tuple(u for u in wanted if u in existing)
@@ -310,24 +306,8 @@ def queue_escalation(
     request = build_request(
         threat, notification_id=nid, unit_id=unit_id, message=_message(threat, "division supervisor", escalation=text)
     )
-    session.add(
-        Notification(
-            id=nid,
-            threat_id=threat.id,
-            unit_id=unit_id,
-            round=round_no,
-            escalation=True,
-            state=DeliveryState.QUEUED.value,
-            payload=request.to_json(),
-            attempts=0,
-            next_attempt_at=now,
-            last_error="",
-            created_at=now,
-            created_by=actor.username,
-            acknowledged_by="",
-            claimed_by="",
-        )
-    )
+    session.add(_queued(nid, threat_id=threat.id, unit_id=unit_id, round_no=round_no, request=request, now=now,
+                        created_by=actor.username))
     session.flush()
     return nid
 
