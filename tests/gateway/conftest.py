@@ -6,7 +6,6 @@ sleeping a fixed time, so the suite is fast on a fast machine and still correct 
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -27,6 +26,7 @@ from dispatch_console.gateway.contract import (
     TargetPayload,
 )
 from dispatch_console.gateway.server import ReferenceBackend
+from tests.waiting import wait_until as shared_wait_until
 
 TOKEN = "test-token-Zq8v3Lr0pW"
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,15 +36,8 @@ T = TypeVar("T")
 
 
 def wait_until(predicate: Callable[[], T], timeout: float = 5.0, interval: float = 0.02) -> T:
-    """Poll ``predicate`` until it returns something truthy; fail the test at the deadline."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s (last value {value!r})")
-        time.sleep(interval)
+    """The shared deadline poll (``tests.waiting``) with this suite's default timeout."""
+    return shared_wait_until(predicate, timeout, interval)
 
 
 def make_request(

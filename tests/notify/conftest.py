@@ -6,7 +6,6 @@ deadline, so the stories run in seconds and still fail loudly when something nev
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import TypeVar
@@ -21,6 +20,7 @@ from dispatch_console.services import outbox
 from dispatch_console.services.actor import Actor
 from dispatch_console.services.dispatcher import NotificationServices, build_services
 from dispatch_console.services.outbox import NotificationView, NotifyResult
+from tests.waiting import wait_until as shared_wait_until
 
 TOKEN = "notify-test-token-Hx81kPq"
 FAST = RetryPolicy(base=0.05, factor=2.0, max_delay=0.2, jitter=Jitter.NONE, max_attempts=60)
@@ -28,15 +28,8 @@ T = TypeVar("T")
 
 
 def wait_until(predicate: Callable[[], T], timeout: float = 10.0, interval: float = 0.02) -> T:
-    """Poll ``predicate`` until truthy; fail the test at the deadline with the last value."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s (last value {value!r})")
-        time.sleep(interval)
+    """The shared deadline poll (``tests.waiting``) with this suite's default timeout."""
+    return shared_wait_until(predicate, timeout, interval)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QApplication, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from dispatch_console.settings import data_dir
@@ -136,7 +136,7 @@ def test_signing_out_from_any_tab_leaves_the_sign_in_page_and_no_error(qtbot: Qt
     for index in range(window.tabs.count()):  # visit every tab, focusing its first field, as an operator would
         window.tabs.setCurrentIndex(index)
         window.tabs.widget(index).setFocus()
-        qtbot.wait(10)
+        QApplication.processEvents()
     window.sign_out_requested.emit()
     assert window.stack.currentWidget() is console.sign_in and window.tabs.count() == 0
     assert console.ctx.actor is None
