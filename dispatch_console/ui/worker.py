@@ -64,6 +64,11 @@ def run_in_background(
     return relay
 
 
+def pending() -> int:
+    """Jobs started whose result has not yet reached the GUI thread: zero means every answer has been handled."""
+    return len(_alive)
+
+
 def _unhandled(error: BaseException) -> None:
     import logging
 

@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import event
 
 from dispatch_console.db.engine import Database
+from dispatch_console.ui import worker
 from dispatch_console.ui.queue.detail import EMPTY_HINT, SECTION_DETAILS, SECTION_TIMELINE, SECTION_UNITS
 from dispatch_console.ui.queue.model import COL_TARGET, COLUMNS
 from tests.queue.conftest import sign_in
@@ -97,12 +98,13 @@ def test_the_threatened_time_reads_in_minutes_and_ticks_with_the_queue_clock_wit
     pane = tab.pane
     qtbot.waitUntil(lambda: pane.detail is not None, timeout=3000)
     at = pane.detail.row.threatened_at  # type: ignore[union-attr]
-    queries: list[str] = []
-    event.listen(tab.ctx.db.read_engine, "before_cursor_execute", lambda *a: queries.append(a[2]))
-    event.listen(tab.ctx.db.write_engine, "before_cursor_execute", lambda *a: queries.append(a[2]))
     tab.live.timer.stop()  # only the clock may run now
     if tab.pane.units_panel is not None:
         tab.pane.units_panel.timer.stop()
+    qtbot.waitUntil(lambda: worker.pending() == 0, timeout=3000)  # a read already under way is not the clock's
+    queries: list[str] = []
+    event.listen(tab.ctx.db.read_engine, "before_cursor_execute", lambda *a: queries.append(a[2]))
+    event.listen(tab.ctx.db.write_engine, "before_cursor_execute", lambda *a: queries.append(a[2]))
 
     pane.tick(at - timedelta(hours=5, seconds=30))  # as if it were earlier in the day
     text = pane.fields["threatened"].text()

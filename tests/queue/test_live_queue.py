@@ -16,6 +16,7 @@ from dispatch_console.db.engine import Database, open_database
 from dispatch_console.domain.enums import Status
 from dispatch_console.services.actor import Actor
 from dispatch_console.settings import Settings
+from dispatch_console.ui import worker
 from dispatch_console.ui.context import ConsoleContext
 from dispatch_console.ui.queue.model import COL_AGE, COL_COUNTDOWN, COL_PRIORITY, ID_ROLE
 from dispatch_console.ui.queue.tab import QueueTab
@@ -117,6 +118,7 @@ def test_countdowns_tick_every_second_without_querying_the_database(
     with sqlite_db.write() as s:
         add_threat(s, threatened_in=timedelta(minutes=30, seconds=30), received_ago=timedelta(seconds=10))
     tab = make_tab(str(sqlite_db.url))
+    qtbot.waitUntil(lambda: worker.pending() == 0, timeout=3000)  # the first load is done before we count
     queries: list[str] = []
     event.listen(tab.ctx.db.read_engine, "before_cursor_execute", lambda *a: queries.append(a[2]))
     event.listen(tab.ctx.db.write_engine, "before_cursor_execute", lambda *a: queries.append(a[2]))
