@@ -37,6 +37,7 @@ from dispatch_console.gateway.contract import (
 )
 from dispatch_console.gateway.retry import RetryPolicy
 from dispatch_console.services import audit
+from dispatch_console.services.background_loop import BackgroundLoop
 from dispatch_console.services.changes import record_change
 from dispatch_console.services.clock import utcnow
 from dispatch_console.services.notify_support import ClientFactory, Clock, log, retrying, service_actor
@@ -94,7 +95,7 @@ def _retry_words(delay: float) -> str:
     return f"{delay:.1f} s" if delay < 10 else f"{delay:.0f} s"
 
 
-class OutboxDispatcher:
+class OutboxDispatcher(BackgroundLoop):
     """Sends due outbox rows in the background; see the module docstring.
 
     Args:
@@ -126,8 +127,8 @@ class OutboxDispatcher:
         deadlines: dict[Priority, float] | None = None,
         rng: random.Random | None = None,
     ) -> None:
+        super().__init__(client_factory)
         self._db = db
-        self._client_factory = client_factory
         self._policy = policy
         self._clock = clock
         self._fan_out = max(1, fan_out)
@@ -138,10 +139,6 @@ class OutboxDispatcher:
         self._rng = rng or random.Random()
         self._actor = service_actor(console_name)
         self._me = f"{console_name}:{uuid.uuid4().hex[:8]}"
-        self._wake = threading.Event()
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._client: NotifyClient | None = None
         self._pool: ThreadPoolExecutor | None = None
         self._health = BackendHealth("unknown", "", policy.max_delay)
         self._lock = threading.Lock()
@@ -149,33 +146,16 @@ class OutboxDispatcher:
 
     # --- lifecycle -------------------------------------------------------------------------------------------
 
-    def start(self) -> None:
-        """Build the client and start the sender thread (idempotent)."""
-        if self._thread is not None:
-            return
-        self._client = self._client_factory()
-        self._pool = ThreadPoolExecutor(max_workers=self._fan_out, thread_name_prefix="outbox-send")
-        self._stopping.clear()
-        self._thread = threading.Thread(target=self._run, name="outbox-dispatcher", daemon=True)
-        self._thread.start()
+    thread_name = "outbox-dispatcher"
 
-    def stop(self, timeout: float = 15.0) -> None:
-        """Stop after the batch in flight is recorded; rows not yet sent stay queued in the database."""
-        thread = self._thread
-        if thread is None:
-            return
-        self._stopping.set()
-        self._wake.set()
-        thread.join(timeout)
+    def _starting(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=self._fan_out, thread_name_prefix="outbox-send")
+
+    def _stopped(self) -> None:
+        """The batch in flight has been recorded; rows not yet sent stay queued in the database."""
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
-        if self._client is not None:
-            self._client.close()
-        self._thread = self._pool = self._client = None
-
-    def wake(self) -> None:
-        """Look for due rows now (after a click), instead of at the next idle poll."""
-        self._wake.set()
+        self._pool = None
 
     def resume(self) -> None:
         """The token was changed: try every queued notification again now."""
@@ -202,11 +182,6 @@ class OutboxDispatcher:
         with self._lock:
             return self._health
 
-    @property
-    def running(self) -> bool:
-        """True between ``start()`` and ``stop()``."""
-        return self._thread is not None
-
     # --- the loop --------------------------------------------------------------------------------------------
 
     def _run(self) -> None:
@@ -216,13 +191,11 @@ class OutboxDispatcher:
                 sent = self.run_once()
             except Exception as exc:  # e.g. the database is still being migrated at start-up
                 log.warning("outbox pass failed (%s); trying again shortly", type(exc).__name__)
-                self._wake.wait(self._idle_poll)
-                self._wake.clear()
+                self._sleep(self._idle_poll)
                 continue
             if sent:
                 continue
-            self._wake.wait(self._seconds_to_next_due())
-            self._wake.clear()
+            self._sleep(self._seconds_to_next_due())
 
     def _seconds_to_next_due(self) -> float:
         try:

@@ -12,7 +12,6 @@ most ``max_escalations`` times.
 from __future__ import annotations
 
 import hashlib
-import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,6 +30,7 @@ from dispatch_console.gateway.contract import (
     NotificationStatus,
 )
 from dispatch_console.services import audit
+from dispatch_console.services.background_loop import BackgroundLoop
 from dispatch_console.services.changes import record_change
 from dispatch_console.services.clock import utcnow
 from dispatch_console.services.notify_support import ClientFactory, Clock, lock_threat, log, retrying, service_actor
@@ -42,7 +42,7 @@ def feed_cursor_name(backend_url: str) -> str:
     return "feed:" + hashlib.sha256(backend_url.rstrip("/").encode("utf-8")).hexdigest()[:32]
 
 
-class StatusFeedFollower:
+class StatusFeedFollower(BackgroundLoop):
     """Follows the backend's status feed and escalates late acknowledgements; see the module docstring.
 
     Args:
@@ -70,8 +70,8 @@ class StatusFeedFollower:
         on_queued: Callable[[], None] | None = None,
         roster_ttl: float = 60.0,
     ) -> None:
+        super().__init__(client_factory)
         self._db = db
-        self._client_factory = client_factory
         self._cursor_name = feed_cursor_name(backend_url)
         self._actor = service_actor(console_name)
         self._clock = clock
@@ -81,38 +81,11 @@ class StatusFeedFollower:
         self._roster_ttl = timedelta(seconds=roster_ttl)
         self._roster: list[UnitView] = []
         self._roster_at: datetime | None = None
-        self._client: NotifyClient | None = None
-        self._stopping = threading.Event()
-        self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
         self.cycles = 0
         """Completed poll-and-escalate cycles (tests wait on it instead of sleeping)."""
         self.last_error = ""
 
-    def start(self) -> None:
-        """Start following (idempotent)."""
-        if self._thread is not None:
-            return
-        self._client = self._client_factory()
-        self._stopping.clear()
-        self._thread = threading.Thread(target=self._run, name="status-feed", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float = 15.0) -> None:
-        """Stop after the current cycle."""
-        thread = self._thread
-        if thread is None:
-            return
-        self._stopping.set()
-        self._wake.set()
-        thread.join(timeout)
-        if self._client is not None:
-            self._client.close()
-        self._thread = self._client = None
-
-    def wake(self) -> None:
-        """Poll now."""
-        self._wake.set()
+    thread_name = "status-feed"
 
     def _run(self) -> None:
         while not self._stopping.is_set():
@@ -126,8 +99,7 @@ class StatusFeedFollower:
                 self.last_error = type(exc).__name__
                 log.warning("status feed cycle failed (%s)", type(exc).__name__)
             self.cycles += 1
-            self._wake.wait(self._interval)
-            self._wake.clear()
+            self._sleep(self._interval)
 
     # --- feed ------------------------------------------------------------------------------------------------
 
