@@ -86,7 +86,7 @@ def _cmd_verify_audit(args: argparse.Namespace) -> int:
     upgrade(db)
     with db.read() as session:
         broken = audit.verify(session)
-        total = session.execute(__import__("sqlalchemy").text("select count(*) from audit_log")).scalar()
+        total = audit.entry_count(session)
     if broken is None:
         print(f"Audit log intact: {total} entries, hash chain verified.")
         return 0

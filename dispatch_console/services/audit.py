@@ -129,6 +129,11 @@ def verify(session: Session) -> ChainBreak | None:
     return None
 
 
+def entry_count(session: Session) -> int:
+    """How many entries the log holds (``verify-audit`` reports it with the verdict)."""
+    return int(session.execute(select(func.count()).select_from(AuditEntry)).scalar_one())
+
+
 @dataclass(frozen=True)
 class AuditQuery:
     operator: str = ""
