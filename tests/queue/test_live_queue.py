@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QPoint, Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import event
 
@@ -18,7 +19,7 @@ from dispatch_console.services.actor import Actor
 from dispatch_console.settings import Settings
 from dispatch_console.ui import worker
 from dispatch_console.ui.context import ConsoleContext
-from dispatch_console.ui.queue.model import COL_AGE, COL_COUNTDOWN, COL_PRIORITY, ID_ROLE
+from dispatch_console.ui.queue.model import COL_AGE, COL_COUNTDOWN, COL_PRIORITY, COL_TARGET, ID_ROLE
 from dispatch_console.ui.queue.tab import QueueTab
 from tests.queue.factories import add_notification, add_threat
 
@@ -110,6 +111,42 @@ def test_the_queue_follows_priority_then_time_left_unknown_last(make_tab: MakeTa
     assert shown_ids(tab) == [p1_sooner, p1_later, p2_soon, p2_later, p2_unknown, p4]
     soon = tab.proxy.index(2, COL_COUNTDOWN).data()
     assert soon.startswith("⚠ in ")  # within the hour: marked with a sign, not color only
+
+
+def test_supervisor_sorts_by_a_header_and_new_threats_land_in_that_order_with_the_selection_kept(
+    make_tab: MakeTab, sqlite_db: Database, qtbot: QtBot
+) -> None:
+    with sqlite_db.write() as s:
+        lincoln = add_threat(s, priority="P1", target_name="Lincoln High School")
+        adams = add_threat(s, priority="P3", target_name="Adams Elementary")
+        eastgate = add_threat(s, priority="P2", target_name="Eastgate Mall", target_kind="business")
+        adams_again = add_threat(s, priority="P1", target_name="Adams Elementary", threatened_in=timedelta(hours=1))
+    tab = make_tab(str(sqlite_db.url))
+    assert tab.select_threat(eastgate)
+    header = tab.view.horizontalHeader()
+
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton,
+                     pos=QPoint(header.sectionViewportPosition(COL_TARGET) + 5, header.height() // 2))
+    sorted_column, direction = tab.model.sort_order
+    assert sorted_column == COL_TARGET
+    by_target = [adams_again, adams, eastgate, lincoln]  # equal targets keep the default order: P1 before P3
+    assert shown_ids(tab) == (by_target if direction == Qt.SortOrder.AscendingOrder else by_target[::-1])
+    if direction == Qt.SortOrder.DescendingOrder:  # Qt's first click direction depends on the style
+        tab.view.sortByColumn(COL_TARGET, Qt.SortOrder.AscendingOrder)
+        assert shown_ids(tab) == by_target
+    assert tab.current_threat_id() == eastgate  # the selection followed its threat, not its row
+
+    with sqlite_db.write() as s:  # another console saves a threat: it lands where the chosen order puts it
+        burns = add_threat(s, priority="P4", target_name="Burns Middle School")
+    qtbot.waitUntil(lambda: burns in shown_ids(tab), timeout=3000)
+    assert shown_ids(tab) == [adams_again, adams, burns, eastgate, lincoln]
+    assert tab.current_threat_id() == eastgate
+
+    tab.view.sortByColumn(COL_TARGET, Qt.SortOrder.DescendingOrder)
+    assert shown_ids(tab) == [lincoln, eastgate, burns, adams_again, adams]  # ties still in the default order
+    tab.view.sortByColumn(COL_PRIORITY, Qt.SortOrder.AscendingOrder)  # back to the triage order
+    assert shown_ids(tab) == [adams_again, lincoln, eastgate, adams, burns]
+    assert tab.current_threat_id() == eastgate
 
 
 def test_countdowns_tick_every_second_without_querying_the_database(

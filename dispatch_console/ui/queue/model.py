@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -40,7 +40,6 @@ COLUMNS = ("Priority", "Case", "Target", "Division", "Threatened time", "Status"
  COL_CALL_TAKER) = range(len(COLUMNS))
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the QueueRow itself
-SORT_ROLE = Qt.ItemDataRole.UserRole + 2  # a comparable key per column
 ID_ROLE = Qt.ItemDataRole.UserRole + 3
 ALERT_ROLE = Qt.ItemDataRole.UserRole + 4  # tuple of alert words for the row ("new-p1", "soon", "ack-overdue")
 FILTER_ROLE = Qt.ItemDataRole.UserRole + 5  # "\x1fschool=1\x1fdivision=North\x1fstatus=new\x1ftext=…\x1f"
@@ -72,11 +71,13 @@ def age_text(seconds: float) -> str:
 
 
 class QueueModel(QAbstractTableModel):
-    """Open threats, one row each, kept in the default order and updated in place by threat id.
+    """Open threats, one row each, kept in the order the supervisor chose and updated in place by threat id.
 
-    Keeping the default order here (a bisect per change; a removal and an insertion when a row's place changes)
-    instead of in the proxy is what makes 10,000 rows load and update fast: a proxy sort calls back into Python
-    twice per comparison (≈ 140,000 comparisons at 10,000 rows), a bisect a dozen times per change.
+    Keeping the order here (one ``sorted`` per header click, a bisect per change, a removal and an insertion when
+    a row's place changes) instead of in the proxy is what makes 10,000 rows load, re-sort and update fast: a proxy
+    sort calls back into Python twice per comparison (≈ 140,000 comparisons at 10,000 rows, 1–2 s on the GUI
+    thread), a bisect a dozen times per change. The default order is priority, then time left, then oldest call;
+    any other column sorts first by that column and then in the default order, so equal rows never shuffle.
 
     Signals:
         new_p1(int): a P1 appeared that this console had not shown before (or a threat was raised to P1).
@@ -90,6 +91,8 @@ class QueueModel(QAbstractTableModel):
         self._keys: list[tuple[Any, ...]] = []
         self._pos: dict[int, int] = {}
         self._new_until: dict[int, datetime] = {}
+        self._sort_column = COL_PRIORITY
+        self._descending = False
         self.now = now or datetime.now(UTC)
 
     # --- reading ----------------------------------------------------------------------------------------------
@@ -145,8 +148,6 @@ class QueueModel(QAbstractTableModel):
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(row, column)
-        if role == SORT_ROLE:
-            return self._sort_key(row, column)
         if role == ROW_ROLE:
             return row
         if role == ID_ROLE:
@@ -205,19 +206,6 @@ class QueueModel(QAbstractTableModel):
             return row.call_taker
         return ""
 
-    def _sort_key(self, row: QueueRow, column: int) -> Any:
-        if column == COL_PRIORITY:
-            return default_order_key(row)
-        if column == COL_COUNTDOWN:
-            return (row.threatened_at is None, row.threatened_at.timestamp() if row.threatened_at else 0.0)
-        if column == COL_AGE:
-            return -row.received_at.timestamp()
-        if column == COL_STATUS:
-            return list(Status).index(row.status)
-        if column == COL_NOTIFIED:
-            return (not row.ack_overdue, -row.failed, row.acknowledged - row.notified)
-        return self._display(row, column).casefold()
-
     def _tooltip(self, row: QueueRow, column: int) -> str:
         if column == COL_COUNTDOWN and row.threatened_at is not None:
             return f"Threatened: {row.threatened_text or row.threatened_at.isoformat()}"
@@ -253,12 +241,41 @@ class QueueModel(QAbstractTableModel):
     def reset_rows(self, rows: Iterable[QueueRow]) -> None:
         """Replace everything (first load, or after a reconnect when changes may have been missed)."""
         self.beginResetModel()
-        keyed = sorted(((_row_key(r), r) for r in rows if r.status is not Status.CLOSED), key=lambda pair: pair[0])
+        self._order(r for r in rows if r.status is not Status.CLOSED)
+        self._new_until = {k: v for k, v in self._new_until.items() if k in self._pos}
+        self.endResetModel()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Re-order every row by ``column`` as one layout change; selection and current row follow their threats."""
+        column = column if 0 <= column < len(COLUMNS) else COL_PRIORITY
+        descending = order == Qt.SortOrder.DescendingOrder
+        if (column, descending) == (self._sort_column, self._descending):
+            return  # already in that order (a header click reaches here twice: indicator and view)
+        self._sort_column, self._descending = column, descending
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        held = [(self._rows[i.row()].threat_id, i.column()) for i in persistent]
+        self._order(self._rows)
+        self.changePersistentIndexList(persistent, [self.index(self._pos[t], c) for t, c in held])
+        self.layoutChanged.emit()
+
+    @property
+    def sort_order(self) -> tuple[int, Qt.SortOrder]:
+        """The column the rows are ordered by, and the direction."""
+        return self._sort_column, (Qt.SortOrder.DescendingOrder if self._descending else Qt.SortOrder.AscendingOrder)
+
+    def _order(self, rows: Iterable[QueueRow]) -> None:
+        keyed = sorted(((self._key(r), r) for r in rows), key=lambda pair: pair[0])
         self._keys = [k for k, _ in keyed]
         self._rows = [r for _, r in keyed]
         self._pos = {r.threat_id: i for i, r in enumerate(self._rows)}
-        self._new_until = {k: v for k, v in self._new_until.items() if k in self._pos}
-        self.endResetModel()
+
+    def _key(self, row: QueueRow) -> tuple[Any, ...]:
+        """Where ``row`` belongs in the current order (unique: the threat id ends every key)."""
+        if self._sort_column == COL_PRIORITY and not self._descending:
+            return _row_key(row)
+        primary = _SORT_KEYS[self._sort_column](row)
+        return (_Descending(primary) if self._descending else primary, *_row_key(row))
 
     def _reindex(self, low: int, high: int) -> None:
         for i in range(max(low, 0), min(high, len(self._rows) - 1) + 1):
@@ -273,7 +290,7 @@ class QueueModel(QAbstractTableModel):
                 remove.add(row.threat_id)
                 continue
             pos = self._pos.get(row.threat_id)
-            key = _row_key(row)
+            key = self._key(row)
             if pos is None:
                 at = bisect.bisect_left(self._keys, key)
                 self.beginInsertRows(QModelIndex(), at, at)
@@ -358,6 +375,41 @@ class QueueModel(QAbstractTableModel):
 _RANK = {p: int(p.value[1]) for p in Priority}
 
 
+_STATUS_RANK = {status: i for i, status in enumerate(Status)}
+
+_SORT_KEYS: dict[int, Callable[[QueueRow], Any]] = {
+    # by what the column means, not by its text: times as instants, status in workflow order, worst notification
+    # first; text columns without their decorations and case-insensitive
+    COL_PRIORITY: lambda r: default_order_key(r),
+    COL_CASE: lambda r: r.case_number,
+    COL_TARGET: lambda r: r.target_name.casefold(),
+    COL_DIVISION: lambda r: r.division.casefold(),
+    COL_COUNTDOWN: lambda r: (r.threatened_at is None, r.threatened_at.timestamp() if r.threatened_at else 0.0),
+    COL_STATUS: lambda r: _STATUS_RANK[r.status],
+    COL_AGE: lambda r: -r.received_at.timestamp(),
+    COL_UNITS: lambda r: ", ".join(r.units).casefold(),
+    COL_NOTIFIED: lambda r: (not r.ack_overdue, -r.failed, r.acknowledged - r.notified),
+    COL_CALL_TAKER: lambda r: r.call_taker.casefold(),
+}
+
+
+class _Descending:
+    """A sort key that orders larger values first, so one ascending list (and ``bisect``) serves both directions."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: Any) -> None:
+        self.key = key
+
+    def __lt__(self, other: _Descending) -> bool:
+        return bool(other.key < self.key)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Descending) and bool(self.key == other.key)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 def _row_key(row: QueueRow) -> tuple[Any, ...]:
     return (*default_order_key(row), row.threat_id)
 
@@ -385,7 +437,7 @@ def filter_text(row: QueueRow) -> str:
 
 
 class QueueFilter(QSortFilterProxyModel):
-    """Default order and the queue's filters: schools only, division, status, free text.
+    """The queue's filters: schools only, division, status, free text (the order is the source model's).
 
     The filters are compiled into one regular expression over ``FILTER_ROLE`` (one lookahead per active filter)
     and matched by Qt itself, instead of overriding ``filterAcceptsRow``: with no filter active Qt accepts every
@@ -394,7 +446,6 @@ class QueueFilter(QSortFilterProxyModel):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.setSortRole(SORT_ROLE)
         self.setFilterRole(FILTER_ROLE)
         self.setFilterKeyColumn(0)
         self.setDynamicSortFilter(True)
@@ -430,19 +481,11 @@ class QueueFilter(QSortFilterProxyModel):
         self.setFilterRegularExpression(QRegularExpression(pattern, dot_all))
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        """The default order (priority ascending) is the source model's own order: no Python sort needed."""
-        if column == COL_PRIORITY and order == Qt.SortOrder.AscendingOrder:
-            super().sort(-1)
-        else:
-            super().sort(column, order)
-
-    def lessThan(self, left: AnyIndex, right: AnyIndex) -> bool:
-        a = left.data(SORT_ROLE)
-        b = right.data(SORT_ROLE)
-        if a == b:  # ties fall back to the default order so the view never shuffles equal rows
-            a = default_order_key(left.data(ROW_ROLE))
-            b = default_order_key(right.data(ROW_ROLE))
-        return bool(a < b)
+        """A header click: the source model re-orders its rows (see :class:`QueueModel`); the proxy keeps them."""
+        source = self.sourceModel()
+        if isinstance(source, QueueModel):
+            source.sort(column, order)
+        super().sort(-1)
 
     def threat_id_at(self, proxy_row: int) -> int | None:
         index = self.index(proxy_row, 0)
