@@ -13,7 +13,7 @@ from sqlalchemy import event
 from dispatch_console.db.engine import Database
 from dispatch_console.ui import worker
 from dispatch_console.ui.queue.detail import EMPTY_HINT, SECTION_DETAILS, SECTION_TIMELINE, SECTION_UNITS
-from dispatch_console.ui.queue.model import COL_TARGET, COLUMNS
+from dispatch_console.ui.queue.model import COL_PRIORITY, COL_TARGET, COLUMNS
 from tests.queue.conftest import sign_in
 from tests.queue.factories import add_threat
 from tests.queue.test_live_queue import MakeTab, make_tab
@@ -196,3 +196,42 @@ def test_no_alt_letter_is_used_twice_on_the_queue_screen(qtbot: QtBot, make_cons
         if found:
             letters[found.group(1).lower()] += 1
     assert [letter for letter, n in letters.items() if n > 1] == []
+
+
+def test_a_supervisor_sorts_the_queue_from_the_keyboard_and_returns_to_triage_order(
+    make_console: Any, qtbot: QtBot
+) -> None:
+    console = make_console()
+    sign_in(qtbot, console)
+    with console.db.write() as s:
+        zeta = add_threat(s, priority="P2", target_name="Zeta Academy")
+        alpha = add_threat(s, priority="P3", target_name="Alpha Elementary")
+        midway = add_threat(s, priority="P1", target_name="Midway Middle School")
+    tab = queue_tab(console)
+    console.window.tabs.setCurrentWidget(tab)
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 3, timeout=5000)
+    console.window.activateWindow()
+    tab.view.setFocus()
+    tab.view.setCurrentIndex(tab.proxy.index(0, COL_PRIORITY))
+
+    def ids() -> list[int]:
+        return [tab.proxy.threat_id_at(r) for r in range(tab.proxy.rowCount())]  # type: ignore[misc]
+
+    def press(key: Qt.Key, modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+        qtbot.keyClick(QApplication.focusWidget() or console.window, key, modifiers)
+
+    ctrl_shift = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    assert ids() == [midway, zeta, alpha]
+    for _ in range(COL_TARGET):  # arrow keys to the Target column
+        press(Qt.Key.Key_Right)
+    assert tab.view.currentIndex().column() == COL_TARGET
+    press(Qt.Key.Key_K, ctrl_shift)
+    assert ids() == [alpha, midway, zeta]
+    assert tab.view.horizontalHeader().sortIndicatorSection() == COL_TARGET  # the header shows it too
+    press(Qt.Key.Key_K, ctrl_shift)  # again: reversed
+    assert ids() == [zeta, midway, alpha]
+    assert tab.model.sort_order == (COL_TARGET, Qt.SortOrder.DescendingOrder)
+    press(Qt.Key.Key_G, ctrl_shift)
+    assert ids() == [midway, zeta, alpha]
+    assert tab.model.sort_order == (COL_PRIORITY, Qt.SortOrder.AscendingOrder)
+    assert tab.view.horizontalHeader().sortIndicatorSection() == COL_PRIORITY

@@ -44,6 +44,8 @@ SHORTCUTS = (
     ("Search the queue", "Ctrl+Shift+F"),
     ("Schools only / all targets", "Ctrl+Shift+H"),
     ("Mute / unmute the new-P1 alert", "Ctrl+M"),
+    ("Sort the queue by the current cell's column (again: reverse)", "Ctrl+Shift+K"),
+    ("Queue back in triage order (priority, time left)", "Ctrl+Shift+G"),
     *((f"Detail pane: {title.replace('&&', 'and')}", shortcut) for title, shortcut in SECTIONS),
 )
 # The widest text each column usually shows (bold, as P1 rows are). Widths come from the font, not pixels, so the
@@ -184,6 +186,10 @@ class QueueTab(QWidget):
         mute.setCheckable(True)
         mute.setChecked(self.sound.muted)
         self.mute_action = mute
+        window.add_action("View", "tab_queue_sort", "Sort the queue by the current &column", "Ctrl+Shift+K",
+                          self.sort_by_current_column)
+        window.add_action("View", "tab_queue_triage_order", "Queue in &triage order", "Ctrl+Shift+G",
+                          self.triage_order)
         for index, (title, shortcut) in enumerate(SECTIONS):
             window.add_action("View", f"tab_queue_section_{index + 1}", f"Detail pane: {title}", shortcut,
                               lambda i=index: self.show_section(i))
@@ -320,6 +326,16 @@ class QueueTab(QWidget):
         self.sound.muted = not self.sound.muted
         if hasattr(self, "mute_action"):
             self.mute_action.setChecked(self.sound.muted)
+
+    def sort_by_current_column(self) -> None:
+        """Sorting without a mouse: the column of the current cell; pressing again on that column reverses it."""
+        column = max(self.view.currentIndex().column(), 0)
+        ascending, descending = Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder
+        self.view.sortByColumn(column, descending if self.model.sort_order == (column, ascending) else ascending)
+
+    def triage_order(self) -> None:
+        """Back to the default order: priority, then time left, then oldest call."""
+        self.view.sortByColumn(COL_PRIORITY, Qt.SortOrder.AscendingOrder)
 
     def focus_search(self) -> None:
         self.search.setFocus()
