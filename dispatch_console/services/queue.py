@@ -215,8 +215,8 @@ def _rows(session: Session, threats: Select[Any] | Any, ids: Any) -> list[QueueR
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building thousands of rows.
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building thousands of rows (or sort keys: the queue model uses it).
 
     Each row allocates tuples and containers, which triggers collections that walk the whole heap; none of these
     objects form cycles, so pausing for the length of one read saves 15-30 % of a 10,000-row load (measured).
@@ -239,7 +239,7 @@ def load_open(session: Session) -> list[QueueRow]:
     is_open = ThreatRow.status != Status.CLOSED.value
     open_ids = select(ThreatRow.id).where(is_open)
     threats = select(*_row_columns(session)).where(is_open)
-    with _gc_paused():
+    with gc_paused():
         return _rows(session, threats, open_ids)
 
 

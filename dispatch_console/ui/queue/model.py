@@ -16,6 +16,7 @@ import bisect
 import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 from typing import Any
 
 from PySide6.QtCore import (
@@ -32,7 +33,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from dispatch_console.domain.enums import Priority, Status
 from dispatch_console.domain.timeparse import describe_countdown
-from dispatch_console.services.queue import QueueRow
+from dispatch_console.services.queue import QueueRow, gc_paused
 
 COLUMNS = ("Priority", "Case", "Target", "Division", "Threatened time", "Status", "Age", "Units", "Notified",
            "Call-taker")
@@ -265,7 +266,18 @@ class QueueModel(QAbstractTableModel):
         return self._sort_column, (Qt.SortOrder.DescendingOrder if self._descending else Qt.SortOrder.AscendingOrder)
 
     def _order(self, rows: Iterable[QueueRow]) -> None:
-        keyed = sorted(((self._key(r), r) for r in rows), key=lambda pair: pair[0])
+        with gc_paused():  # 10,000 key tuples would otherwise trigger collections that walk the whole heap
+            self._order_now(rows)
+
+    def _order_now(self, rows: Iterable[QueueRow]) -> None:
+        keyed = sorted(((_row_key(r), r) for r in rows), key=itemgetter(0))
+        if self._sort_column != COL_PRIORITY or self._descending:
+            # a second, stable sort by the column alone: ties keep the default order in either direction, and the
+            # plain column values are compared in C (a "larger first" key would call into Python per comparison)
+            primary = _SORT_KEYS[self._sort_column]
+            keyed.sort(key=lambda pair: primary(pair[1]), reverse=self._descending)
+            wrap = _Descending if self._descending else _same
+            keyed = [((wrap(primary(r)), *base), r) for base, r in keyed]
         self._keys = [k for k, _ in keyed]
         self._rows = [r for _, r in keyed]
         self._pos = {r.threat_id: i for i, r in enumerate(self._rows)}
@@ -391,6 +403,10 @@ _SORT_KEYS: dict[int, Callable[[QueueRow], Any]] = {
     COL_NOTIFIED: lambda r: (not r.ack_overdue, -r.failed, r.acknowledged - r.notified),
     COL_CALL_TAKER: lambda r: r.call_taker.casefold(),
 }
+
+
+def _same(key: Any) -> Any:
+    return key
 
 
 class _Descending:
