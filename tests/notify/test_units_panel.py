@@ -227,3 +227,22 @@ def test_a_refresh_that_changed_nothing_leaves_the_table_and_selection_alone(qtb
     model.set_rows(rows(DeliveryState.ACCEPTED))
     assert resets == [True]
     assert model.data(model.index(1, 5)) == DeliveryState.ACCEPTED.label.lower()
+
+
+def test_the_supervisor_moving_to_another_threat_mid_read_gets_that_threats_units_at_once(
+    qtbot: QtBot, make_console, live_backend: ReferenceBackend  # type: ignore[no-untyped-def]
+) -> None:
+    console = console_with_backend(make_console, live_backend)
+    sign_in(qtbot, console)
+    first = make_threat(console.db, CALL_TAKER, target_name="Northview High School")
+    second = make_threat(console.db, CALL_TAKER, target_name="Southgate Middle School", division="South")
+    panel = UnitsPanel(console.ctx, console.window)
+    qtbot.addWidget(panel)
+    panel.set_threat(first)  # its read is under way ...
+    panel.set_threat(second)  # ... when the supervisor moves on
+    panel.timer.stop()  # no once-a-second re-read to cover for a dropped request
+    with console.db.read() as session:
+        case = session.get(ThreatRow, second).case_number  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: case in panel.title.text() and bool(panel.model.rows), timeout=5_000)
+    units = {r.unit_id for r in panel.model.rows}
+    assert "SOU-SUP" in units and "NOR-SUP" not in units  # the second threat's division, not the first's

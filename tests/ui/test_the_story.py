@@ -107,6 +107,8 @@ def test_a_threat_goes_from_the_call_to_the_count(qtbot: QtBot, make_console, ba
     assert "SRO-01" in proposed or any(u.startswith("SRO-") for u in proposed)
     assert "CEN-SUP" in proposed and any(u.startswith("CEN-P") for u in proposed)
     assert all(proposed.values())  # every unit has its rule's reason
+    emptied: list[int] = []  # the table must never blank out while the same threat is re-read
+    panel.model.modelReset.connect(lambda: emptied.append(1) if not panel.model.rows else None)
     qtbot.keyClick(b.window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
 
     # Every unit is paged exactly once and acknowledges; the queue shows it in words.
@@ -121,6 +123,12 @@ def test_a_threat_goes_from_the_call_to_the_count(qtbot: QtBot, make_console, ba
 
     total = len(proposed)
     qtbot.waitUntil(lambda: f"{total}/{total} ack" in notified_text(), timeout=15_000)
+    qtbot.waitUntil(lambda: all(r.state_text.startswith("✔ acknowledged by") for r in panel.model.rows),
+                    timeout=15_000)
+    # The live updates that brought the acknowledgements kept the supervisor's confirmation and never blanked the
+    # units table.
+    assert panel.message.text().startswith(f"Notifying {total} unit(s)")
+    assert emptied == []
     assert queued()[0].status is Status.NOTIFIED
 
     # Officers stop the two students; the supervisor verifies and closes the case with its outcomes.

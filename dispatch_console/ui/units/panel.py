@@ -74,6 +74,7 @@ class UnitsPanel(QWidget):
         self._roster: list[UnitView] | None = None
         self._roster_at: datetime | None = None
         self._loading = False
+        self._again = False  # a re-read was asked for while one was running: run it when that one is back
         self._client: Any = None
         self.setAccessibleName("Designated units")
 
@@ -156,7 +157,7 @@ class UnitsPanel(QWidget):
         self._register_action(window)
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
-        self.timer.timeout.connect(self.refresh)
+        self.timer.timeout.connect(self._poll)
         self._update_buttons()
 
     # --- wiring ----------------------------------------------------------------------------------------------
@@ -189,7 +190,14 @@ class UnitsPanel(QWidget):
     # --- loading ---------------------------------------------------------------------------------------------
 
     def set_threat(self, threat_id: int | None) -> None:
-        """Show the designated units of ``threat_id`` (``None`` clears the panel)."""
+        """Show the designated units of ``threat_id`` (``None`` clears the panel).
+
+        The same threat again (the pane re-reads it after a live change) is only re-read: the rows stay until the
+        fresh ones replace them, and the supervisor's last message ("Notifying 7 unit(s) …") stays readable.
+        """
+        if threat_id is not None and threat_id == self._threat_id:
+            self.refresh()
+            return
         self._threat_id = threat_id
         self._snapshot = None
         self.model.set_rows([])
@@ -212,7 +220,10 @@ class UnitsPanel(QWidget):
     def refresh(self) -> None:
         """Re-read the threat's units and notifications (and the roster when stale) in the background."""
         threat_id = self._threat_id
-        if threat_id is None or self._loading:
+        if threat_id is None:
+            return
+        if self._loading:  # the read under way may predate the change that asked for this one
+            self._again = True
             return
         self._loading = True
         db = self.ctx.db
@@ -239,8 +250,22 @@ class UnitsPanel(QWidget):
 
         run_in_background(work, self._loaded, self._load_failed)
 
+    def _poll(self) -> None:
+        """The once-a-second re-read skips a beat while a read is under way, rather than queueing behind it."""
+        if not self._loading:
+            self.refresh()
+
     def _loaded(self, snapshot: UnitsSnapshot) -> None:
         self._loading = False
+        self._show_snapshot(snapshot)
+        self._read_again_if_asked()
+
+    def _read_again_if_asked(self) -> None:
+        if self._again:
+            self._again = False
+            self.refresh()
+
+    def _show_snapshot(self, snapshot: UnitsSnapshot) -> None:
         if snapshot.roster is not None and snapshot.roster is not self._roster:
             self._roster = snapshot.roster
             self._roster_at = utcnow()
@@ -259,6 +284,7 @@ class UnitsPanel(QWidget):
     def _load_failed(self, error: BaseException) -> None:
         self._loading = False
         self._show_message(f"Could not read the units ({type(error).__name__}); retrying.", error=True)
+        self._read_again_if_asked()
 
     @staticmethod
     def _roster_entry(unit: UnitView) -> str:
