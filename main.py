@@ -45,7 +45,10 @@ def _ensure_venv(extras: str) -> None:
     print(f"Installing the console's dependencies ({spec}) into .venv; this happens once …", flush=True)
     pip = [str(_venv_python()), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
     subprocess.run([*pip, "--upgrade", "pip"], check=False)
-    result = subprocess.run([*pip, "-e", spec], cwd=ROOT, check=False)
+    # setuptools warns on every editable install of a package with a mapped folder (resources/ ships inside the
+    # wheel as dispatch_console/bundled_resources); the console uses the checkout's folder, so the notice is noise
+    quiet = {**os.environ, "PYTHONWARNINGS": "ignore::UserWarning:setuptools.command.editable_wheel"}
+    result = subprocess.run([*pip, "-e", spec], cwd=ROOT, check=False, env=quiet)
     if result.returncode != 0:
         sys.exit("Installing the dependencies failed (see above). Check the network and run the command again.")
     stamp.write_text(digest)
