@@ -263,6 +263,10 @@ class DetailPane(QWidget):
         self.timeline = QListWidget()
         self.timeline.setAccessibleName("Timeline")
         self.timeline.setWordWrap(True)
+        self._timeline_follows = True  # at the newest entry, and staying there as entries arrive or rows re-wrap
+        timeline_bar = self.timeline.verticalScrollBar()
+        timeline_bar.rangeChanged.connect(self._timeline_range_changed)
+        timeline_bar.valueChanged.connect(self._timeline_scrolled)
 
         for page, (title, shortcut) in zip((units_page, details_page, self.timeline), SECTIONS, strict=True):
             page.setAccessibleName(title.replace("&&", "and"))
@@ -348,6 +352,7 @@ class DetailPane(QWidget):
                              f"threatened: {threatened}")
 
     def _show(self, detail: ThreatDetail | None) -> None:
+        kept_unit, kept_scroll = self._place_in(detail)
         self.detail = detail
         self.suspects.clear()
         self.units.clear()
@@ -412,9 +417,42 @@ class DetailPane(QWidget):
         self.units.updateGeometry()
         for entry in detail.timeline:
             self.timeline.addItem(f"{when(entry.at)}  {entry.who}: {entry.text}")
-        self.timeline.scrollToBottom()
+        self._restore_place(detail, kept_unit, kept_scroll)
         self._update_buttons()
         self.loaded.emit(detail)
+
+    def _place_in(self, detail: ThreatDetail | None) -> tuple[str | None, int | None]:
+        """What the supervisor had chosen in the pane, when ``detail`` is a re-read of the threat already shown.
+
+        A live change (an acknowledgement, another console's note) re-reads the shown threat; the unit picked for
+        Ctrl+Shift+X and the place in the timeline must survive it. ``None`` for the timeline means "follow the
+        newest entry" (it was at the bottom, or this is another threat).
+        """
+        previous = self.detail
+        if detail is None or previous is None or previous.row.threat_id != detail.row.threat_id:
+            return None, None
+        row = self.units.currentRow()
+        unit = previous.units[row].unit_id if 0 <= row < len(previous.units) else None
+        return unit, (None if self._timeline_follows else self.timeline.verticalScrollBar().value())
+
+    def _restore_place(self, detail: ThreatDetail, unit_id: str | None, scroll: int | None) -> None:
+        if unit_id is not None:
+            for i, unit in enumerate(detail.units):
+                if unit.unit_id == unit_id:
+                    self.units.setCurrentRow(i)
+                    break
+        self._timeline_follows = scroll is None
+        self.timeline.doItemsLayout()  # the new rows' extent now, so the old position is not clamped away
+        bar = self.timeline.verticalScrollBar()
+        bar.setValue(bar.maximum() if scroll is None else scroll)
+
+    def _timeline_range_changed(self, _minimum: int, maximum: int) -> None:
+        if self._timeline_follows:  # laid out later (shown, resized, re-wrapped): still at the newest entry
+            self.timeline.verticalScrollBar().setValue(maximum)
+
+    def _timeline_scrolled(self, value: int) -> None:
+        if self.timeline.count():  # (clearing for a re-read moves the bar too; that is not the supervisor)
+            self._timeline_follows = value >= self.timeline.verticalScrollBar().maximum()
 
     def _update_buttons(self) -> None:
         closed = self.detail is not None and self.detail.row.status is Status.CLOSED
