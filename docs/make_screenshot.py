@@ -26,10 +26,11 @@ def main() -> int:
     parser.add_argument("--seed", action="store_true", help="save a few demo threats first (through the services)")
     parser.add_argument("--notify", action="store_true",
                         help="Queue tab: notify the selected threat's units and wait for the acknowledgements")
+    parser.add_argument("--sort", default="", help="Queue tab: sort by this column title (as a header click does)")
     args = parser.parse_args()
     os.environ.setdefault("DISPATCH_CONSOLE_HOME", tempfile.mkdtemp(prefix="dc-shot-"))
 
-    from PySide6.QtCore import QTimer
+    from PySide6.QtCore import Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
     from dispatch_console.app import Console
@@ -111,6 +112,10 @@ def main() -> int:
         QTimer.singleShot(1500, shoot)
 
     def select_first(tab) -> None:  # type: ignore[no-untyped-def]
+        if args.sort:
+            from dispatch_console.ui.queue.model import COLUMNS
+
+            tab.view.sortByColumn(COLUMNS.index(args.sort), Qt.SortOrder.AscendingOrder)
         tab.select_threat(tab.model.row_at(0).threat_id)
         panel = tab.pane.units_panel
         if not args.notify or panel is None:
