@@ -8,27 +8,21 @@ service (a role changed meanwhile) the refusal is audited there and explained he
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QFormLayout,
     QFrame,
     QGridLayout,
-    QHeaderView,
     QLabel,
-    QListWidget,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -49,6 +43,7 @@ from dispatch_console.ui.queue.dialogs import (
     VerificationDialog,
 )
 from dispatch_console.ui.queue.model import age_text
+from dispatch_console.ui.queue.pane_widgets import FittedList, TimelineList, fit_units_table, units_panel_class
 from dispatch_console.ui.theme import set_role
 from dispatch_console.ui.worker import run_in_background
 
@@ -64,54 +59,6 @@ ACTIONS: tuple[tuple[str, str, str, bool], ...] = (
     ("reopen", "&Reopen…", "Ctrl+Shift+R", True),
 )
 WHY_DISABLED = "Only a supervisor can do this; call-takers view threats and add notes. You are signed in as {role}."
-
-
-def _units_panel_class() -> type[QWidget] | None:
-    """The notification engineer's ``UnitsPanel`` when it is installed, else None (the pane works either way)."""
-    try:
-        module = importlib.import_module("dispatch_console.ui.units_panel")
-    except ImportError:
-        return None
-    panel = getattr(module, "UnitsPanel", None)
-    return panel if isinstance(panel, type) and issubclass(panel, QWidget) else None
-
-
-def _fit_units_table(panel: QWidget) -> None:
-    """Keep the panel's Notification column in view in a 700 px pane: its long "Why designated" column takes the
-    space left over and is elided (the full reason is in its tooltip). Only the header is touched, and only if the
-    panel still has that column, so the panel's own code stays free to change."""
-    table = getattr(panel, "table", None)
-    if not isinstance(table, QTableView) or table.model() is None:
-        return
-    model = table.model()
-    titles = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
-    if "Why designated" not in titles:
-        return
-    header = table.horizontalHeader()
-    header.setStretchLastSection(False)
-    header.setSectionResizeMode(titles.index("Why designated"), QHeaderView.ResizeMode.Stretch)
-    table.setTextElideMode(Qt.TextElideMode.ElideRight)
-    table.setWordWrap(False)
-
-
-class FittedList(QListWidget):
-    """A list box as tall as its rows (at least one, at most ``max_rows``), so a threat with one suspect does not
-    push the rest of the pane below the fold behind a tall empty box."""
-
-    def __init__(self, max_rows: int = 5, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.max_rows = max_rows
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-
-    def sizeHint(self) -> QSize:
-        shown = min(max(self.count(), 1), self.max_rows)
-        empty = self.fontMetrics().height() + 6
-        height = sum(max(self.sizeHintForRow(i), empty) if i < self.count() else empty for i in range(shown))
-        return QSize(super().sizeHint().width(), height + 2 * self.frameWidth() + 4)
-
-    def minimumSizeHint(self) -> QSize:
-        return self.sizeHint()
 
 
 # (section title, shortcut): the pane's sections below the header, in reading order
@@ -212,12 +159,12 @@ class DetailPane(QWidget):
 
         # Section 1: the notification engineer's panel (or, without it, a pointer to the Units list).
         self.units_panel: Any = None
-        panel_class = _units_panel_class()
+        panel_class = units_panel_class()
         if panel_class is not None and ctx is not None:
             self.units_panel = panel_class(ctx, window)  # type: ignore[call-arg]
             if hasattr(self.units_panel, "notified"):  # a click wrote notifications: show them in the timeline
                 self.units_panel.notified.connect(lambda *_: self.refresh())
-            _fit_units_table(self.units_panel)
+            fit_units_table(self.units_panel)
             units_page: QWidget = self.units_panel
         else:
             units_page = QLabel("The notification panel is not available here; the designated units are listed "
@@ -260,13 +207,8 @@ class DetailPane(QWidget):
         details_page.setWidget(body)
 
         # Section 3: audit entries, notes, notifications and acknowledgements, oldest first.
-        self.timeline = QListWidget()
+        self.timeline = TimelineList()
         self.timeline.setAccessibleName("Timeline")
-        self.timeline.setWordWrap(True)
-        self._timeline_follows = True  # at the newest entry, and staying there as entries arrive or rows re-wrap
-        timeline_bar = self.timeline.verticalScrollBar()
-        timeline_bar.rangeChanged.connect(self._timeline_range_changed)
-        timeline_bar.valueChanged.connect(self._timeline_scrolled)
 
         for page, (title, shortcut) in zip((units_page, details_page, self.timeline), SECTIONS, strict=True):
             page.setAccessibleName(title.replace("&&", "and"))
@@ -433,7 +375,7 @@ class DetailPane(QWidget):
             return None, None
         row = self.units.currentRow()
         unit = previous.units[row].unit_id if 0 <= row < len(previous.units) else None
-        return unit, (None if self._timeline_follows else self.timeline.verticalScrollBar().value())
+        return unit, self.timeline.position()
 
     def _restore_place(self, detail: ThreatDetail, unit_id: str | None, scroll: int | None) -> None:
         if unit_id is not None:
@@ -441,18 +383,7 @@ class DetailPane(QWidget):
                 if unit.unit_id == unit_id:
                     self.units.setCurrentRow(i)
                     break
-        self._timeline_follows = scroll is None
-        self.timeline.doItemsLayout()  # the new rows' extent now, so the old position is not clamped away
-        bar = self.timeline.verticalScrollBar()
-        bar.setValue(bar.maximum() if scroll is None else scroll)
-
-    def _timeline_range_changed(self, _minimum: int, maximum: int) -> None:
-        if self._timeline_follows:  # laid out later (shown, resized, re-wrapped): still at the newest entry
-            self.timeline.verticalScrollBar().setValue(maximum)
-
-    def _timeline_scrolled(self, value: int) -> None:
-        if self.timeline.count():  # (clearing for a re-read moves the bar too; that is not the supervisor)
-            self._timeline_follows = value >= self.timeline.verticalScrollBar().maximum()
+        self.timeline.restore(scroll)
 
     def _update_buttons(self) -> None:
         closed = self.detail is not None and self.detail.row.status is Status.CLOSED
