@@ -135,14 +135,19 @@ def test_all_ten_columns_fit_beside_the_pane_at_1920_pixels_and_long_targets_are
     assert tab.view.textElideMode() is Qt.TextElideMode.ElideMiddle
 
 
+def signed_in_queue(make_console: Any, qtbot: QtBot) -> tuple[Any, Any]:
+    """A console with a demo supervisor signed in, and its Queue tab."""
+    console = make_console()
+    sign_in(qtbot, console)
+    return console, queue_tab(console)
+
+
 def test_alt_1_2_3_bring_the_pane_sections_to_the_front_with_the_focus_in_them(
     make_console: Any, qtbot: QtBot
 ) -> None:
-    console = make_console()
-    sign_in(qtbot, console)
+    console, tab = signed_in_queue(make_console, qtbot)
     with console.db.write() as s:
         tid = add_threat(s, priority="P1")
-    tab = queue_tab(console)
     console.window.tabs.setCurrentWidget(console.window.tabs.widget(0))  # working elsewhere (Intake)
     qtbot.waitUntil(lambda: tab.model.find(tid) is not None, timeout=5000)
     tab.select_threat(tid)
@@ -201,13 +206,11 @@ def test_no_alt_letter_is_used_twice_on_the_queue_screen(qtbot: QtBot, make_cons
 def test_a_supervisor_sorts_the_queue_from_the_keyboard_and_returns_to_triage_order(
     make_console: Any, qtbot: QtBot
 ) -> None:
-    console = make_console()
-    sign_in(qtbot, console)
+    console, tab = signed_in_queue(make_console, qtbot)
     with console.db.write() as s:
         zeta = add_threat(s, priority="P2", target_name="Zeta Academy")
         alpha = add_threat(s, priority="P3", target_name="Alpha Elementary")
         midway = add_threat(s, priority="P1", target_name="Midway Middle School")
-    tab = queue_tab(console)
     console.window.tabs.setCurrentWidget(tab)
     qtbot.waitUntil(lambda: tab.model.rowCount() == 3, timeout=5000)
     console.window.activateWindow()
