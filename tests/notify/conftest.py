@@ -81,6 +81,23 @@ class Stack:
         self.started.clear()
 
 
+MakeStack = Callable[[Database, str], Stack]
+
+
+@pytest.fixture
+def make_stack() -> Iterator[MakeStack]:
+    """A console's notification services against the backend at ``url``; all of them stop after the test."""
+    made: list[Stack] = []
+
+    def make(db: Database, url: str) -> Stack:
+        made.append(Stack(db, url, lambda: TOKEN))
+        return made[-1]
+
+    yield make
+    for s in made:
+        s.stop()
+
+
 @pytest.fixture
 def stack(db: Database, backend: ReferenceBackend) -> Iterator[Stack]:
     holder = {"token": TOKEN}

@@ -11,7 +11,7 @@ from dispatch_console.gateway.retry import Jitter, RetryPolicy
 from dispatch_console.gateway.server import ReferenceBackend
 from dispatch_console.services import outbox
 from dispatch_console.services.actor import Actor
-from tests.notify.conftest import Stack, all_in, click, exactly_once, states, views, wait_until
+from tests.notify.conftest import MakeStack, Stack, all_in, click, exactly_once, states, views, wait_until
 from tests.notify.factories import make_threat
 
 UNITS = ["SRO-04", "NOR-P1", "NOR-P2", "NOR-P3", "JUV-1", "NOR-SUP"]
@@ -46,43 +46,37 @@ def test_backend_down_at_click_time_the_pages_wait_and_go_out_once_it_is_back(
 
 
 def test_backend_killed_in_the_middle_of_a_fan_out_and_restarted(
-    sqlite_db: Database, backend: ReferenceBackend, supervisor: Actor, call_taker: Actor
+    sqlite_db: Database, backend: ReferenceBackend, supervisor: Actor, call_taker: Actor, make_stack: MakeStack
 ) -> None:
     db = sqlite_db
-    stack = Stack(db, backend.url, lambda: "notify-test-token-Hx81kPq")
-    try:
-        backend.set_faults(latency_ms=400)
-        threat_id = make_threat(db, call_taker)
-        services = stack.start()
-        click(db, supervisor, threat_id, UNITS, services)
-        wait_until(lambda: backend.in_progress_keys())  # requests are being processed right now
-        backend.stop()  # same port and SQLite file come back below
-        backend.set_faults(latency_ms=0)
-        backend.start()
-        wait_until(lambda: all_in(db, threat_id, DONE, len(UNITS)))
-        exactly_once(backend, case_of(db, threat_id), UNITS)
-    finally:
-        stack.stop()
+    stack = make_stack(db, backend.url)
+    backend.set_faults(latency_ms=400)
+    threat_id = make_threat(db, call_taker)
+    services = stack.start()
+    click(db, supervisor, threat_id, UNITS, services)
+    wait_until(lambda: backend.in_progress_keys())  # requests are being processed right now
+    backend.stop()  # same port and SQLite file come back below
+    backend.set_faults(latency_ms=0)
+    backend.start()
+    wait_until(lambda: all_in(db, threat_id, DONE, len(UNITS)))
+    exactly_once(backend, case_of(db, threat_id), UNITS)
 
 
 def test_timeouts_are_retried_with_the_same_key(
-    sqlite_db: Database, backend: ReferenceBackend, supervisor: Actor, call_taker: Actor
+    sqlite_db: Database, backend: ReferenceBackend, supervisor: Actor, call_taker: Actor, make_stack: MakeStack
 ) -> None:
     db = sqlite_db
-    stack = Stack(db, backend.url, lambda: "notify-test-token-Hx81kPq")
-    try:
-        backend.set_faults(latency_ms=700)
-        threat_id = make_threat(db, call_taker)
-        services = stack.start(read_timeout=0.3)
-        result = click(db, supervisor, threat_id, UNITS[:3], services)
-        wait_until(lambda: any("did not answer in time" in e for e in errors(db, threat_id)))
-        backend.set_faults(latency_ms=0)
-        wait_until(lambda: all_in(db, threat_id, DONE, 3))
-        exactly_once(backend, case_of(db, threat_id), UNITS[:3])
-        assert sorted(v.notification_id for v in views(db, threat_id)) == sorted(result.notification_ids)
-        assert all(v.attempts >= 2 for v in views(db, threat_id))
-    finally:
-        stack.stop()
+    stack = make_stack(db, backend.url)
+    backend.set_faults(latency_ms=700)
+    threat_id = make_threat(db, call_taker)
+    services = stack.start(read_timeout=0.3)
+    result = click(db, supervisor, threat_id, UNITS[:3], services)
+    wait_until(lambda: any("did not answer in time" in e for e in errors(db, threat_id)))
+    backend.set_faults(latency_ms=0)
+    wait_until(lambda: all_in(db, threat_id, DONE, 3))
+    exactly_once(backend, case_of(db, threat_id), UNITS[:3])
+    assert sorted(v.notification_id for v in views(db, threat_id)) == sorted(result.notification_ids)
+    assert all(v.attempts >= 2 for v in views(db, threat_id))
 
 
 @pytest.mark.parametrize(
@@ -95,49 +89,43 @@ def test_timeouts_are_retried_with_the_same_key(
 )
 def test_server_errors_are_retried_and_retry_after_is_honoured(
     sqlite_db: Database, backend: ReferenceBackend, supervisor: Actor, call_taker: Actor,
-    faults: dict[str, float], words: str, min_wait: float,
+    faults: dict[str, float], words: str, min_wait: float, make_stack: MakeStack,
 ) -> None:
     db = sqlite_db
-    stack = Stack(db, backend.url, lambda: "notify-test-token-Hx81kPq")
-    try:
-        backend.set_faults(**faults)  # type: ignore[arg-type]
-        threat_id = make_threat(db, call_taker)
-        services = stack.start()
-        click(db, supervisor, threat_id, UNITS[:3], services)
-        wait_until(lambda: len([e for e in errors(db, threat_id) if words in e]) == 3)
-        assert services.dispatcher.health().state == "busy"
-        with db.read() as session:
-            retries = session.execute(
-                select(AuditEntry).where(AuditEntry.action == "notification.retrying")
-            ).scalars().all()
-        assert retries and all(r.detail["retry_in_s"] >= min_wait for r in retries)
-        backend.set_faults(fail_rate=0.0)
-        wait_until(lambda: all_in(db, threat_id, DONE, 3))
-        exactly_once(backend, case_of(db, threat_id), UNITS[:3])
-    finally:
-        stack.stop()
+    stack = make_stack(db, backend.url)
+    backend.set_faults(**faults)  # type: ignore[arg-type]
+    threat_id = make_threat(db, call_taker)
+    services = stack.start()
+    click(db, supervisor, threat_id, UNITS[:3], services)
+    wait_until(lambda: len([e for e in errors(db, threat_id) if words in e]) == 3)
+    assert services.dispatcher.health().state == "busy"
+    with db.read() as session:
+        retries = session.execute(
+            select(AuditEntry).where(AuditEntry.action == "notification.retrying")
+        ).scalars().all()
+    assert retries and all(r.detail["retry_in_s"] >= min_wait for r in retries)
+    backend.set_faults(fail_rate=0.0)
+    wait_until(lambda: all_in(db, threat_id, DONE, 3))
+    exactly_once(backend, case_of(db, threat_id), UNITS[:3])
 
 
 def test_rate_limited_429_waits_as_asked_and_everyone_is_paged_once(
-    sqlite_db: Database, backend: ReferenceBackend, supervisor: Actor, call_taker: Actor
+    sqlite_db: Database, backend: ReferenceBackend, supervisor: Actor, call_taker: Actor, make_stack: MakeStack
 ) -> None:
     db = sqlite_db
-    stack = Stack(db, backend.url, lambda: "notify-test-token-Hx81kPq")
-    try:
-        backend.set_faults(rate_limit=3)
-        threat_id = make_threat(db, call_taker)
-        services = stack.start()
-        click(db, supervisor, threat_id, UNITS, services)
-        wait_until(lambda: all_in(db, threat_id, DONE, len(UNITS)), timeout=20)
-        exactly_once(backend, case_of(db, threat_id), UNITS)
-        assert backend.response_counts().get(429, 0) >= 3
-        with db.read() as session:
-            retries = session.execute(
-                select(AuditEntry).where(AuditEntry.action == "notification.retrying")
-            ).scalars().all()
-        assert retries and all("rate-limiting" in r.detail["reason"] and r.detail["retry_in_s"] >= 1 for r in retries)
-    finally:
-        stack.stop()
+    stack = make_stack(db, backend.url)
+    backend.set_faults(rate_limit=3)
+    threat_id = make_threat(db, call_taker)
+    services = stack.start()
+    click(db, supervisor, threat_id, UNITS, services)
+    wait_until(lambda: all_in(db, threat_id, DONE, len(UNITS)), timeout=20)
+    exactly_once(backend, case_of(db, threat_id), UNITS)
+    assert backend.response_counts().get(429, 0) >= 3
+    with db.read() as session:
+        retries = session.execute(
+            select(AuditEntry).where(AuditEntry.action == "notification.retrying")
+        ).scalars().all()
+    assert retries and all("rate-limiting" in r.detail["reason"] and r.detail["retry_in_s"] >= 1 for r in retries)
 
 
 def test_422_is_not_retried_and_shows_the_reason_in_words(
