@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -18,29 +17,14 @@ from dispatch_console.ui.queue.tab import QueueTab
 from tests.queue.conftest import sign_in
 from tests.queue.factories import add_threat
 from tests.queue.test_live_queue import MakeTab, make_tab, shown_ids
+from tests.ui.conftest import answer, tab_of
 
 __all__ = ["make_tab"]
 
 
 def queue_tab(console: Any) -> QueueTab:
-    tabs = console.window.tabs
-    for i in range(tabs.count()):
-        widget = tabs.widget(i)
-        if isinstance(widget, QueueTab):
-            return widget
-    raise AssertionError("no Queue tab")
-
-
-def answer(dialog_type: type, fill: Callable[[Any], None]) -> Callable[[Any], int]:
-    """Stand in for the operator in front of a dialog: fill it in and press OK (as Enter would)."""
-
-    def run(dialog: Any) -> int:
-        assert isinstance(dialog, dialog_type)
-        fill(dialog)
-        dialog.accept()
-        return int(dialog.result())
-
-    return run
+    tab: QueueTab = tab_of(console, QueueTab)
+    return tab
 
 
 def test_two_supervisors_on_two_consoles_the_second_change_is_refused_with_who_what_when(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -42,3 +43,24 @@ def sign_in(qtbot: QtBot, console: Console, user: str = "supervisor", password: 
 
     qtbot.keyClick(page.password, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: console.ctx.actor is not None, timeout=10_000)
+
+
+def tab_of(console: Console, kind: type) -> Any:
+    """The console's workspace tab of type ``kind`` (Intake, Queue, …)."""
+    tabs = console.window.tabs
+    for i in range(tabs.count()):
+        if isinstance(tabs.widget(i), kind):
+            return tabs.widget(i)
+    raise AssertionError(f"no {kind.__name__} tab")
+
+
+def answer(dialog_type: type, fill: Callable[[Any], None]) -> Callable[[Any], int]:
+    """Stand in for the operator in front of a dialog: fill it in and press OK (as Enter would)."""
+
+    def run(dialog: Any) -> int:
+        assert isinstance(dialog, dialog_type)
+        fill(dialog)
+        dialog.accept()
+        return int(dialog.result())
+
+    return run

@@ -27,7 +27,7 @@ from dispatch_console.ui.queue.model import COL_NOTIFIED
 from dispatch_console.ui.queue.tab import QueueTab
 from tests.intake import keyboard
 from tests.intake.conftest import CENTER, NOW
-from tests.ui.conftest import sign_in
+from tests.ui.conftest import answer, sign_in, tab_of
 
 TOKEN = "story-token-0123456789"
 
@@ -40,21 +40,6 @@ def backend(tmp_path) -> Iterator[ReferenceBackend]:  # type: ignore[no-untyped-
     server.close()
 
 
-def _tab(console: Any, kind: type) -> Any:
-    tabs = console.window.tabs
-    return next(tabs.widget(i) for i in range(tabs.count()) if isinstance(tabs.widget(i), kind))
-
-
-def _answer(dialog_type: type, fill: Any) -> Any:
-    def run(dialog: Any) -> int:
-        assert isinstance(dialog, dialog_type)
-        fill(dialog)
-        dialog.accept()
-        return int(dialog.result())
-
-    return run
-
-
 def test_a_threat_goes_from_the_call_to_the_count(qtbot: QtBot, make_console, backend: ReferenceBackend, tmp_path) -> None:  # type: ignore[no-untyped-def]
     url = f"sqlite+pysqlite:///{tmp_path / 'center.db'}"
     origin = time.monotonic()
@@ -65,7 +50,7 @@ def test_a_threat_goes_from_the_call_to_the_count(qtbot: QtBot, make_console, ba
     b.ctx.token_provider = lambda: TOKEN
     b._start_notification_services()
     sign_in(qtbot, b, "supervisor", "training-sv")
-    queue: QueueTab = _tab(b, QueueTab)
+    queue: QueueTab = tab_of(b, QueueTab)
 
     # Console A: the call-taker, at another desk, with the clock of the day before April 12.
     a = make_console(database_url=url, timezone="America/Chicago")
@@ -73,7 +58,7 @@ def test_a_threat_goes_from_the_call_to_the_count(qtbot: QtBot, make_console, ba
     sign_in(qtbot, a, "calltaker", "training-ct")
 
     # The call: typed by keyboard only, saved with Ctrl+Enter.
-    intake: IntakeTab = _tab(a, IntakeTab)
+    intake: IntakeTab = tab_of(a, IntakeTab)
     qtbot.waitUntil(lambda: bool(intake.sites), timeout=10_000)
     a.window.activateWindow()
     qtbot.keyClick(a.window, Qt.Key.Key_F2)
@@ -132,7 +117,7 @@ def test_a_threat_goes_from_the_call_to_the_count(qtbot: QtBot, make_console, ba
     assert queued()[0].status is Status.NOTIFIED
 
     # Officers stop the two students; the supervisor verifies and closes the case with its outcomes.
-    queue.pane.dialog_factory = _answer(VerificationDialog,
+    queue.pane.dialog_factory = answer(VerificationDialog,
                                         lambda d: d.verification.setCurrentIndex(
                                             list(Verification).index(Verification.VERIFIED)))
     queue.pane.trigger("verification")
@@ -143,7 +128,7 @@ def test_a_threat_goes_from_the_call_to_the_count(qtbot: QtBot, make_console, ba
         for outcome in (Outcome.IN_CUSTODY, Outcome.CHARGED, Outcome.JUVENILE_REFERRAL):
             d.checks[outcome].setChecked(True)
 
-    queue.pane.dialog_factory = _answer(CloseDialog, outcomes)
+    queue.pane.dialog_factory = answer(CloseDialog, outcomes)
     queue.pane.trigger("close")
     qtbot.waitUntil(lambda: not queued(), timeout=5_000)
 
