@@ -7,8 +7,13 @@ stdlib ``ThreadingHTTPServer`` so it adds no dependency, with the two settings t
 ``disable_nagle_algorithm`` (else ≈ 40 ms per keep-alive request) and ``request_queue_size = 128`` (else ≈ 1 s
 stalls with 20 simultaneous connections).
 
-The token is compared in constant time and never logged: request logging writes only the method, path and
-status code.
+The token is compared in constant time and never logged: request logging writes only the method, path (without
+its query string) and status code.
+
+Left running on a network (``--host`` other than loopback) it must serve TLS, and it keeps one client from making it
+useless for the others: tokens of at least 32 characters, the token checked before a body is read, a ``429`` after
+20 wrong tokens a minute from one address, a connection limit and a deadline for each request's header (see
+``guards``), and every hostile body or query answered with a ``4xx`` rather than a cut connection.
 """
 
 from __future__ import annotations
@@ -377,11 +382,19 @@ class _Handler(BaseHTTPRequestHandler):
         if self._rt().stopping.is_set():
             raise _Dropped
 
-    def _authorized(self) -> bool:
+    def handle_expect_100(self) -> bool:
+        """Say ``100 Continue`` only to a right token: a refused client is answered before it sends its body."""
+        if urlsplit(self.path).path != "/v1/health" and not self._authorized(body_follows=False):
+            return False
+        return super().handle_expect_100()
+
+    def _authorized(self, *, body_follows: bool = True) -> bool:
         """Check the token before the body is read; answer ``401`` (or ``429`` past the failure limit) if wrong.
 
         The body of a refused request is never processed: a small one is read and dropped after the answer (so the
         client is not reset before it reads the answer), a large one is not read at all and the connection closes.
+        ``body_follows=False`` (``Expect: 100-continue``): the client waits for ``100`` before sending any body, so
+        nothing is drained and the connection closes.
         """
         rt = self._rt()
         if rt.token_ok(self.headers.get("Authorization")):
@@ -409,7 +422,10 @@ class _Handler(BaseHTTPRequestHandler):
                 "too many requests with a wrong token from this address; retry after the given delay",
                 headers=[("Retry-After", str(max(1, math.ceil(refusal.retry_after))))],
             )
-        self._drop_body()
+        if body_follows:
+            self._drop_body()
+        else:
+            self.close_connection = True
         return False
 
     def _drop_body(self) -> None:

@@ -95,6 +95,23 @@ def test_the_token_is_checked_before_the_body_is_read(backend: ReferenceBackend)
     assert elapsed < 2
 
 
+def test_a_wrong_token_never_gets_100_continue(backend: ReferenceBackend) -> None:
+    """A client that asks before sending its body is refused before sending it (no ``100 Continue``)."""
+    with _raw(backend) as sock:
+        sock.sendall(
+            b"POST /v1/notifications HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer wrong\r\n"
+            b"Expect: 100-continue\r\nContent-Length: 500\r\n\r\n"
+        )
+        answer = _read_answer(sock)
+    assert answer.startswith(b"HTTP/1.1 401 ") and b"100 Continue" not in answer
+    with _raw(backend) as sock:  # the right token does get it
+        sock.sendall(
+            f"POST /v1/notifications HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\n"
+            "Expect: 100-continue\r\nContent-Length: 2\r\n\r\n".encode()
+        )
+        assert sock.recv(65536) == b"HTTP/1.1 100 Continue\r\n\r\n"
+
+
 def test_a_refused_small_body_keeps_the_connection_usable(backend: ReferenceBackend) -> None:
     session = requests.Session()
     body = make_request().to_json()
