@@ -37,6 +37,7 @@ import weakref
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, TypeVar
@@ -331,6 +332,16 @@ class _Handler(BaseHTTPRequestHandler):
         super().handle_one_request()
         if reader.missed_deadline:
             log.info("%s did not send a complete request header within %g s", self.client_address[0], header_timeout)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own refusals (bad request line, header too long…) in the contract's error shape, not HTML."""
+        self.log_error("code %d, message %s", code, message)
+        try:
+            phrase = HTTPStatus(code).phrase
+        except ValueError:
+            phrase = "Error"
+        self.close_connection = True
+        self._error(code, phrase.lower().replace(" ", "_").replace("-", "_"), message or phrase)
 
     def _rt(self) -> _Runtime:
         return self.server.runtime

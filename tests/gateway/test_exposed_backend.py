@@ -8,6 +8,7 @@ connection, guess tokens, or put a token into a URL that ends up in the log.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import socket
 import time
@@ -281,3 +282,14 @@ def test_the_log_never_contains_a_query_strings_token(
 
 def _backend_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [r.getMessage() for r in caplog.records if r.name.startswith("dispatch_console.gateway")]
+
+
+def test_a_malformed_request_line_gets_the_contracts_error_body(backend: ReferenceBackend) -> None:
+    with _raw(backend) as sock:
+        sock.sendall(b"GET /v1/health extra words HTTP/1.1\r\nHost: x\r\n\r\n")
+        answer = _read_answer(sock)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400 ") and b"Content-Type: application/json" in head
+    assert json.loads(body) == {
+        "error": {"code": "bad_request", "message": "Bad request syntax ('GET /v1/health extra words HTTP/1.1')"}
+    }

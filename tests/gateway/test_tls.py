@@ -7,8 +7,13 @@ computer is refused before any traffic (the bearer token would cross the network
 
 from __future__ import annotations
 
+import os
+import re
+import signal
 import socket
 import ssl
+import subprocess
+import sys
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -22,7 +27,7 @@ from dispatch_console.gateway.contract import NotificationState
 from dispatch_console.gateway.server import ReferenceBackend
 from dispatch_console.services.dispatcher import make_client_factory
 from dispatch_console.settings import Settings, load_settings, save_settings
-from tests.gateway.conftest import TOKEN, make_request
+from tests.gateway.conftest import ROOT, TOKEN, make_request
 
 
 def _files(tmp_path: Path, ca: trustme.CA) -> tuple[Path, Path]:
@@ -155,3 +160,39 @@ def test_tls_options_are_checked_before_the_start(tmp_path: Path) -> None:
         ReferenceBackend(TOKEN, tls_cert=cert, tls_key=other_key)
     # With TLS, a network interface is allowed (not started here: the test binds nothing but loopback).
     assert ReferenceBackend(TOKEN, host="0.0.0.0", tls_cert=cert, tls_key=key).running is False
+
+
+def test_the_gateway_command_serves_https_with_tls_cert_and_tls_key(tmp_path: Path) -> None:
+    ca = trustme.CA()
+    cert, key = _files(tmp_path, ca)
+    env = {k: v for k, v in os.environ.items() if k != "DISPATCH_GATEWAY_TOKEN"}
+    env |= {"DISPATCH_GATEWAY_TOKEN": TOKEN, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "dispatch_console.gateway", "--port", "0", "--tls-cert", str(cert)]
+    only_cert = subprocess.run(command, env=env, capture_output=True, text=True, timeout=30, cwd=ROOT)
+    assert (only_cert.returncode, only_cert.stderr) == (
+        2,
+        "gateway: TLS needs both a certificate and its key (--tls-cert and --tls-key)\n",
+    )
+    proc = subprocess.Popen(
+        [*command, "--tls-key", str(key)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        match = re.search(r"https://127\.0\.0\.1:\d+", line)
+        assert match, line
+        with NotifyClient(match.group(0), lambda: TOKEN, ca_bundle=_ca_file(tmp_path, ca, "ca.pem")) as client:
+            assert client.health() is True
+            assert client.send(make_request()).kind is OutcomeKind.ACCEPTED
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0
