@@ -312,8 +312,9 @@ class _Handler(BaseHTTPRequestHandler):
     def handle_one_request(self) -> None:
         """Wait for a request, then give it ``header_timeout`` seconds to deliver its whole header.
 
-        The first request's deadline runs from the connection's start (a connection that sends nothing is closed
-        after ``header_timeout``); a keep-alive connection may then idle for ``timeout`` between requests.
+        The first request's deadline runs from the connection's start, after the TLS handshake (which has its own
+        ``header_timeout``): a connection that sends nothing is closed then. A keep-alive connection may idle for
+        ``timeout`` between requests; a later request's deadline runs from its first byte.
         """
         reader, header_timeout = self._reader, self._rt().header_timeout
         if self._first_request:
@@ -440,7 +441,7 @@ class _Handler(BaseHTTPRequestHandler):
         return False
 
     def _drop_body(self) -> None:
-        """After answering a refused request: read and drop a small body, close the connection on anything else."""
+        """After answering without the body (refused, or health): read and drop a small one, else close."""
         length = self.headers.get("Content-Length", "")
         chunked = self.headers.get("Transfer-Encoding", "").lower() not in ("", "identity")
         if chunked or not length.isdigit() or len(length) > 7 or int(length) > DRAIN_LIMIT:
@@ -474,16 +475,17 @@ class _Handler(BaseHTTPRequestHandler):
         started = time.monotonic()
         url = urlsplit(self.path)
         path = url.path
-        if path != "/v1/health" and not self._authorized():
-            return
-        body = self._read_body()
-        if body is None:
-            return
-        if path == "/v1/health":
+        if path == "/v1/health":  # needs no token, so it reads no body either
             if self.command in ("GET", "HEAD"):
                 self._send(200, {"status": "ok"})
             else:
                 self._method_not_allowed("GET")
+            self._drop_body()
+            return
+        if not self._authorized():
+            return
+        body = self._read_body()
+        if body is None:
             return
         if path == "/v1/units":
             if self.command != "GET":

@@ -113,6 +113,13 @@ def test_a_wrong_token_never_gets_100_continue(backend: ReferenceBackend) -> Non
         assert sock.recv(65536) == b"HTTP/1.1 100 Continue\r\n\r\n"
 
 
+def test_health_needs_no_token_and_reads_no_body(backend: ReferenceBackend) -> None:
+    with _raw(backend) as sock:
+        sock.sendall(b"POST /v1/health HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n")
+        answer = _read_answer(sock)  # answered and closed at once, with the megabyte never sent
+    assert answer.startswith(b"HTTP/1.1 405 ") and b"Allow: GET" in answer
+
+
 def test_a_refused_small_body_keeps_the_connection_usable(backend: ReferenceBackend) -> None:
     session = requests.Session()
     body = make_request().to_json()
