@@ -40,7 +40,7 @@ from dispatch_console.services.actor import Actor
 from dispatch_console.services.dispatcher import OutboxDispatcher, make_client_factory
 from tests.notify.factories import make_threat
 
-TOKEN = "bench-token-6d1f0a"
+TOKEN = "bench-token-6d1f0a-c3b2a1f0e9d8c7b6a5"
 SUPERVISOR = Actor("supervisor", "Sam Supervisor", Role.SUPERVISOR, "bench")
 CALL_TAKER = Actor("calltaker", "Casey Call-Taker", Role.CALL_TAKER, "bench")
 UNITS = [u.unit_id for u in DEMO_UNITS][:20]

@@ -16,7 +16,8 @@ import sys
 import threading
 from types import FrameType
 
-from dispatch_console.gateway.server import ReferenceBackend
+from dispatch_console.gateway.guards import HEADER_TIMEOUT_S
+from dispatch_console.gateway.server import MAX_CONNECTIONS, MIN_TOKEN_LENGTH, ReferenceBackend
 
 TOKEN_ENV = "DISPATCH_GATEWAY_TOKEN"
 
@@ -27,7 +28,11 @@ def _parser() -> argparse.ArgumentParser:
         description="Run the reference notification backend (notify API v1). "
         f"The bearer token is read from ${TOKEN_ENV}.",
     )
-    p.add_argument("--host", default="127.0.0.1", help="interface to bind (default: loopback only)")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="interface to bind (default: loopback only); any other needs --tls-cert and --tls-key",
+    )
     p.add_argument("--port", type=int, default=8765, help="port to bind; 0 picks a free port (default: 8765)")
     p.add_argument(
         "--db", default=None, help="SQLite file for notifications and idempotency keys (default: temporary)"
@@ -38,6 +43,20 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--fail-rate", type=float, default=0.0, help="fraction of POSTs answered 503 (0..1)")
     p.add_argument("--rate-limit", type=float, default=None, help="max POSTs per second; excess gets 429")
     p.add_argument("--seed", type=int, default=None, help="seed for --fail-rate, to reproduce a run")
+    p.add_argument("--tls-cert", default=None, metavar="FILE", help="PEM certificate (chain): serve HTTPS, TLS 1.2+")
+    p.add_argument("--tls-key", default=None, metavar="FILE", help="PEM private key of --tls-cert (unencrypted)")
+    p.add_argument(
+        "--max-connections",
+        type=int,
+        default=MAX_CONNECTIONS,
+        help=f"connections served at once; more are closed at once (default: {MAX_CONNECTIONS})",
+    )
+    p.add_argument(
+        "--header-timeout",
+        type=float,
+        default=HEADER_TIMEOUT_S,
+        help=f"seconds a client has to send a request's header (default: {HEADER_TIMEOUT_S:g})",
+    )
     p.add_argument("-v", "--verbose", action="store_true", help="log every request (method, path, status)")
     return p
 
@@ -50,6 +69,14 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"gateway: refusing to start: set the bearer token in the environment variable {TOKEN_ENV} "
             "(it is not accepted on the command line, where other users could read it)",
+            file=sys.stderr,
+        )
+        return 2
+    if len(token.strip()) < MIN_TOKEN_LENGTH:
+        print(
+            f"gateway: refusing to start: the token in {TOKEN_ENV} must be at least {MIN_TOKEN_LENGTH} characters "
+            f"(it has {len(token.strip())}); make one with: "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'",
             file=sys.stderr,
         )
         return 2
@@ -70,6 +97,10 @@ def main(argv: list[str] | None = None) -> int:
             fail_rate=args.fail_rate,
             rate_limit=args.rate_limit,
             seed=args.seed,
+            tls_cert=args.tls_cert,
+            tls_key=args.tls_key,
+            max_connections=args.max_connections,
+            header_timeout=args.header_timeout,
         )
     except ValueError as exc:
         print(f"gateway: {exc}", file=sys.stderr)

@@ -52,6 +52,8 @@ AUTH_FAILED_REASON = (
     "the backend refused the console's credentials; an admin must set a new token in Settings → Backend "
     "or with `python main.py set-token`"
 )
+AUTH_LIMITED = "too_many_auth_failures"
+"""The reference backend's ``429`` for an address that keeps sending a wrong token: still a refused token."""
 MAX_RETRY_AFTER = 3600.0
 """A ``Retry-After`` above an hour is treated as an hour: a broken backend must not silence a notification all day."""
 
@@ -312,7 +314,12 @@ class NotifyClient:
                 allow_redirects=False,  # a redirect would turn POST into GET or carry the token elsewhere
             )
         except requests.exceptions.SSLError:
-            raise _Transport("tls_error", "the backend's TLS certificate could not be verified") from None
+            trusted = "the system's certificates" if self._verify is True else f"the CA bundle {self._verify}"
+            raise _Transport(
+                "tls_error",
+                f"the backend's TLS certificate could not be verified with {trusted} (another CA, another host "
+                "name or expired); check the backend URL and the CA bundle in Settings → Backend",
+            ) from None
         except requests.exceptions.ConnectTimeout:
             raise _Transport("timeout", "the backend did not accept a connection in time") from None
         except requests.exceptions.ReadTimeout:
@@ -392,7 +399,7 @@ class NotifyClient:
             )
         error_code, message, fields = self._describe(response, body)
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
-        if code == 401:
+        if code == 401 or (code == 429 and error_code == AUTH_LIMITED):
             return SendOutcome(
                 OutcomeKind.AUTH_FAILED, nid, AUTH_FAILED_REASON, http_status=code, error_code=error_code
             )
@@ -445,7 +452,7 @@ class NotifyClient:
         if code == 200:
             return body
         error_code, message, fields = self._describe(response, body)
-        if code == 401:
+        if code == 401 or (code == 429 and error_code == AUTH_LIMITED):
             raise AuthFailedError(AUTH_FAILED_REASON, http_status=code, error_code=error_code, retryable=False)
         if code == 404:
             raise NotFoundError(

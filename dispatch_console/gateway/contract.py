@@ -459,7 +459,18 @@ def _check_text(
         problems[key] = "must not be empty"
     elif len(value) > max_len:
         problems[key] = f"at most {max_len} characters"
+    elif not _is_unicode(value):
+        problems[key] = "must be Unicode text (a lone surrogate is not)"
     return value
+
+
+def _is_unicode(value: str) -> bool:
+    """False for a string with a lone surrogate (JSON's ``"\\ud800"``): it cannot be stored or sent as UTF-8."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _object(data: Any, what: str) -> dict[str, Any]:

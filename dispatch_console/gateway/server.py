@@ -7,21 +7,29 @@ stdlib ``ThreadingHTTPServer`` so it adds no dependency, with the two settings t
 ``disable_nagle_algorithm`` (else ≈ 40 ms per keep-alive request) and ``request_queue_size = 128`` (else ≈ 1 s
 stalls with 20 simultaneous connections).
 
-The token is compared in constant time and never logged: request logging writes only the method, path and
-status code.
+The token is compared in constant time and never logged: request logging writes only the method, path (without
+its query string) and status code.
+
+Left running on a network (``--host`` other than loopback) it must serve TLS, and it keeps one client from making it
+useless for the others: tokens of at least 32 characters, the token checked before a body is read, a ``429`` after
+20 wrong tokens a minute from one address, a connection limit and a deadline for each request's header (see
+``guards``), and every hostile body or query answered with a ``4xx`` rather than a cut connection.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hmac
+import io
 import json
 import logging
 import math
 import random
+import re
 import shutil
 import socket
 import sqlite3
+import ssl
 import tempfile
 import threading
 import time
@@ -29,6 +37,7 @@ import weakref
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, TypeVar
@@ -45,13 +54,29 @@ from dispatch_console.gateway.contract import (
     parse_notification_request,
 )
 from dispatch_console.gateway.demo_units import DEMO_UNITS
+from dispatch_console.gateway.guards import (
+    AUTH_FAILURES_PER_MINUTE,
+    HEADER_TIMEOUT_S,
+    AuthFailureLimiter,
+    DeadlineReader,
+    is_loopback_host,
+)
+from dispatch_console.gateway.json_body import BodyError, parse_json_body
 from dispatch_console.gateway.store import ClaimResult, NotificationStore, decode_cursor, encode_cursor, fingerprint
+from dispatch_console.gateway.tls import server_context
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 
 MAX_BODY_BYTES = 1 << 20
 """A notification is a few kilobytes; anything above a megabyte is a client bug or an attack."""
+MIN_TOKEN_LENGTH = 32
+"""Shorter tokens are refused at start: 32 random URL-safe characters (190 bits) cannot be guessed over HTTP."""
+MAX_CONNECTIONS = 128
+"""Open connections served at once (one thread each); more are closed at once. Several consoles' pools fit."""
+DRAIN_LIMIT = 64 * 1024
+"""A refused request's body up to this size is read and dropped after the answer, so the answer is not lost to a TCP
+reset; a larger one is not read at all and the connection is closed."""
 
 
 @dataclass
@@ -92,7 +117,12 @@ class Faults:
 
 
 class _Server(ThreadingHTTPServer):
-    """``ThreadingHTTPServer`` that knows its backend and can cut open keep-alive connections on stop."""
+    """``ThreadingHTTPServer`` that knows its backend, limits and can cut open connections, and speaks TLS if told.
+
+    TLS is wrapped per connection in the connection's own thread (``finish_request``), not on the listening socket:
+    there the handshake would run in the accept loop, and one client that connects and sends nothing would stop
+    every other client from being accepted.
+    """
 
     daemon_threads = True
     request_queue_size = 128
@@ -102,7 +132,43 @@ class _Server(ThreadingHTTPServer):
         self.runtime = backend
         self._open: set[socket.socket] = set()
         self._open_lock = threading.Lock()
+        self._refusing = False
         super().__init__(address, _Handler)
+
+    def verify_request(self, request: Any, client_address: Any) -> bool:
+        """Close a connection beyond ``max_connections`` at once: each holds a thread, and threads are finite."""
+        limit = self.runtime.max_connections
+        with self._open_lock:
+            full = len(self._open) >= limit
+        if full and not self._refusing:
+            log.warning("%d connections open (the limit): closing new ones until one ends", limit)
+        elif not full and self._refusing:
+            log.info("below the connection limit again")
+        self._refusing = full
+        return not full
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        context = self.runtime.tls
+        if context is None:
+            super().finish_request(request, client_address)
+            return
+        request.settimeout(self.runtime.header_timeout)  # the handshake counts against the header deadline
+        try:
+            conn = context.wrap_socket(request, server_side=True)
+        except OSError as exc:  # ssl.SSLError, a timeout, a client that hung up
+            log.info("TLS handshake with %s failed: %s", client_address[0], exc)
+            return
+        with self._open_lock:
+            self._open.discard(request)  # wrap_socket detached it; the TLS socket is the connection now
+            self._open.add(conn)
+        try:
+            super().finish_request(conn, client_address)
+        finally:
+            with self._open_lock:
+                self._open.discard(conn)
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+            conn.close()
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self._open_lock:
@@ -142,7 +208,15 @@ class _Runtime:
         rng: random.Random,
         stats: Counter[int],
         stats_lock: threading.Lock,
+        tls: ssl.SSLContext | None = None,
+        max_connections: int = MAX_CONNECTIONS,
+        header_timeout: float = HEADER_TIMEOUT_S,
+        auth_failures: AuthFailureLimiter | None = None,
     ) -> None:
+        self.tls = tls
+        self.max_connections = max_connections
+        self.header_timeout = header_timeout
+        self.auth_failures = auth_failures or AuthFailureLimiter()
         self.token = token.encode("utf-8")
         self.store = store
         self.units = units
@@ -199,6 +273,14 @@ class _Runtime:
             self.stats[status] += 1
 
 
+_QUERY = re.compile(r"\?.*?(?=\sHTTP/\d|$)", re.DOTALL)
+
+
+def hide_query(text: str) -> str:
+    """Cut every query string out of a log line (up to `` HTTP/`` or the end), whatever it holds."""
+    return _QUERY.sub("?<query hidden>", text)
+
+
 class _Dropped(Exception):
     """The backend is stopping: drop the connection without an answer, like a process that died."""
 
@@ -213,14 +295,61 @@ class _Handler(BaseHTTPRequestHandler):
     # --- plumbing ----------------------------------------------------------------------------------------------
 
     def log_message(self, format: str, *args: Any) -> None:
-        # The request line holds method and path only; headers (and so the token) are never logged.
-        log.debug("%s - %s", self.address_string(), format % args)
+        # Headers (and so the Authorization token) are never logged; the request line is, without its query
+        # string, where a client that puts a token in the URL (``?access_token=``) would otherwise leak it.
+        log.debug("%s - %s", self.address_string(), hide_query(format % args))
+
+    def setup(self) -> None:
+        super().setup()
+        # Replace the socket file by one that enforces the header deadline across reads (see DeadlineReader).
+        self.rfile.close()
+        self._reader = DeadlineReader(self.connection, float(self.timeout))
+        self._buffered = io.BufferedReader(self._reader)
+        self.rfile = self._buffered
+        self._first_request = True
+        self._responded = False
+
+    def handle_one_request(self) -> None:
+        """Wait for a request, then give it ``header_timeout`` seconds to deliver its whole header.
+
+        The first request's deadline runs from the connection's start, after the TLS handshake (which has its own
+        ``header_timeout``): a connection that sends nothing is closed then. A keep-alive connection may idle for
+        ``timeout`` between requests; a later request's deadline runs from its first byte.
+        """
+        reader, header_timeout = self._reader, self._rt().header_timeout
+        if self._first_request:
+            self._first_request = False
+        else:
+            reader.deadline = None
+            try:
+                if not self._buffered.peek(1):
+                    self.close_connection = True
+                    return
+            except OSError:
+                self.close_connection = True
+                return
+        reader.deadline = time.monotonic() + header_timeout
+        self._responded = False
+        super().handle_one_request()
+        if reader.missed_deadline:
+            log.info("%s did not send a complete request header within %g s", self.client_address[0], header_timeout)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own refusals (bad request line, header too long…) in the contract's error shape, not HTML."""
+        self.log_error("code %d, message %s", code, message)
+        try:
+            phrase = HTTPStatus(code).phrase
+        except ValueError:
+            phrase = "Error"
+        self.close_connection = True
+        self._error(code, phrase.lower().replace(" ", "_").replace("-", "_"), message or phrase)
 
     def _rt(self) -> _Runtime:
         return self.server.runtime
 
     def _send(self, status: int, body: Any, headers: Iterable[tuple[str, str]] = ()) -> None:
         raw = body if isinstance(body, bytes) else json.dumps(body).encode("utf-8")
+        self._responded = True
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(raw)))
@@ -265,48 +394,116 @@ class _Handler(BaseHTTPRequestHandler):
         if self._rt().stopping.is_set():
             raise _Dropped
 
-    def _dispatch(self) -> None:
-        started = time.monotonic()
-        body = self._read_body()
-        if body is None:
-            return
-        url = urlsplit(self.path)
-        path = url.path
-        try:
-            if path == "/v1/health":
-                if self.command in ("GET", "HEAD"):
-                    self._send(200, {"status": "ok"})
-                else:
-                    self._method_not_allowed("GET")
-                return
-            if not self._rt().token_ok(self.headers.get("Authorization")):
-                self._error(
-                    401,
-                    "unauthorized",
-                    "missing or wrong bearer token",
-                    headers=[("WWW-Authenticate", 'Bearer realm="notify"')],
+    def handle_expect_100(self) -> bool:
+        """Say ``100 Continue`` only to a right token: a refused client is answered before it sends its body."""
+        if urlsplit(self.path).path != "/v1/health" and not self._authorized(body_follows=False):
+            return False
+        return super().handle_expect_100()
+
+    def _authorized(self, *, body_follows: bool = True) -> bool:
+        """Check the token before the body is read; answer ``401`` (or ``429`` past the failure limit) if wrong.
+
+        The body of a refused request is never processed: a small one is read and dropped after the answer (so the
+        client is not reset before it reads the answer), a large one is not read at all and the connection closes.
+        ``body_follows=False`` (``Expect: 100-continue``): the client waits for ``100`` before sending any body, so
+        nothing is drained and the connection closes.
+        """
+        rt = self._rt()
+        if rt.token_ok(self.headers.get("Authorization")):
+            return True
+        address = self.client_address[0]
+        refusal = rt.auth_failures.fail(address)
+        if refusal is None:
+            self._error(
+                401,
+                "unauthorized",
+                "missing or wrong bearer token",
+                headers=[("WWW-Authenticate", 'Bearer realm="notify"')],
+            )
+        else:
+            if refusal.first:
+                log.warning(
+                    "%s sent more than %d wrong tokens within a minute; answering them 429 for %.0f s",
+                    address,
+                    AUTH_FAILURES_PER_MINUTE,
+                    refusal.retry_after,
                 )
-                return
-            if path == "/v1/units":
-                if self.command != "GET":
-                    return self._method_not_allowed("GET")
-                self._send(200, {"units": [u.to_json() for u in self._rt().units.values()]})
-            elif path == "/v1/notifications":
-                if self.command == "POST":
-                    self._post_notification(body, started)
-                elif self.command == "GET":
-                    self._feed(parse_qs(url.query, keep_blank_values=True))
-                else:
-                    self._method_not_allowed("GET, POST")
-            elif path.startswith("/v1/notifications/") and "/" not in path[len("/v1/notifications/") :]:
-                if self.command != "GET":
-                    return self._method_not_allowed("GET")
-                self._get_notification(unquote(path[len("/v1/notifications/") :]))
-            else:
-                self._error(404, "not_found", "no such endpoint")
+            self._error(
+                429,
+                "too_many_auth_failures",
+                "too many requests with a wrong token from this address; retry after the given delay",
+                headers=[("Retry-After", str(max(1, math.ceil(refusal.retry_after))))],
+            )
+        if body_follows:
+            self._drop_body()
+        else:
+            self.close_connection = True
+        return False
+
+    def _drop_body(self) -> None:
+        """After answering without the body (refused, or health): read and drop a small one, else close."""
+        length = self.headers.get("Content-Length", "")
+        chunked = self.headers.get("Transfer-Encoding", "").lower() not in ("", "identity")
+        if chunked or not length.isdigit() or len(length) > 7 or int(length) > DRAIN_LIMIT:
+            self.close_connection = length != "" or chunked
+            return
+        self._reader.deadline = time.monotonic() + self._rt().header_timeout
+        try:
+            self.rfile.read(int(length))
+        except OSError:
+            self.close_connection = True
+        finally:
+            self._reader.deadline = None
+
+    def _dispatch(self) -> None:
+        """Route one request; an unexpected error is answered ``500`` (logged with its traceback), never a cut."""
+        self._reader.deadline = None  # the header has arrived; the body gets the ordinary read timeout
+        try:
+            self._route()
         except (_Dropped, sqlite3.ProgrammingError):
             # Stopped mid-request: answer nothing, exactly like a backend process that was killed.
             self.close_connection = True
+        except OSError:
+            raise  # the client went away: logged quietly by the server's handle_error
+        except Exception:
+            log.exception("%s %s failed", self.command, urlsplit(self.path).path)
+            self.close_connection = True
+            if not self._responded:
+                self._error(500, "internal_error", "the backend failed; nothing was recorded")
+
+    def _route(self) -> None:
+        started = time.monotonic()
+        url = urlsplit(self.path)
+        path = url.path
+        if path == "/v1/health":  # needs no token, so it reads no body either
+            if self.command in ("GET", "HEAD"):
+                self._send(200, {"status": "ok"})
+            else:
+                self._method_not_allowed("GET")
+            self._drop_body()
+            return
+        if not self._authorized():
+            return
+        body = self._read_body()
+        if body is None:
+            return
+        if path == "/v1/units":
+            if self.command != "GET":
+                return self._method_not_allowed("GET")
+            self._send(200, {"units": [u.to_json() for u in self._rt().units.values()]})
+        elif path == "/v1/notifications":
+            if self.command == "POST":
+                self._post_notification(body, started)
+            elif self.command == "GET":
+                self._feed(parse_qs(url.query, keep_blank_values=True))
+            else:
+                self._method_not_allowed("GET, POST")
+        elif path.startswith("/v1/notifications/") and "/" not in path[len("/v1/notifications/") :]:
+            if self.command != "GET":
+                return self._method_not_allowed("GET")
+            self._get_notification(unquote(path[len("/v1/notifications/") :]))
+        else:
+            self._error(404, "not_found", "no such endpoint")
 
     def _method_not_allowed(self, allow: str) -> None:
         self._error(405, "method_not_allowed", f"use {allow}", headers=[("Allow", allow)])
@@ -339,10 +536,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._wait_latency(started)
             return self._error(400, "idempotency_key_missing", "send the notification_id as Idempotency-Key")
         try:
-            data = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
+            data = parse_json_body(body)
+        except BodyError as exc:
             self._wait_latency(started)
-            return self._error(422, "invalid_request", "the body is not JSON", {"body": "not valid UTF-8 JSON"})
+            message = "the body is not JSON this backend can read"
+            return self._error(422, "invalid_request", message, {"body": str(exc)})
         try:
             request = parse_notification_request(data)
             if not is_uuid(key):
@@ -423,7 +621,9 @@ class _Handler(BaseHTTPRequestHandler):
         limit = FEED_DEFAULT_LIMIT
         raw_limit = query.get("limit", [None])[0]
         if raw_limit is not None:
-            if raw_limit.isascii() and raw_limit.isdigit() and 1 <= int(raw_limit) <= FEED_MAX_LIMIT:
+            # Length first: int() of 5,000 digits raises instead of answering (the int-digits limit).
+            digits_ok = len(raw_limit) <= len(str(FEED_MAX_LIMIT)) and raw_limit.isascii() and raw_limit.isdigit()
+            if digits_ok and 1 <= int(raw_limit) <= FEED_MAX_LIMIT:
                 limit = int(raw_limit)
             else:
                 problems["limit"] = f"an integer from 1 to {FEED_MAX_LIMIT}"
@@ -464,9 +664,15 @@ class ReferenceBackend:
         fail_rate: See :class:`Faults`.
         rate_limit: See :class:`Faults`.
         seed: Seed for ``fail_rate``'s draws, so a flaky run can be reproduced.
+        tls_cert: PEM certificate (chain) file; with ``tls_key``, the backend serves HTTPS (TLS 1.2 or later).
+        tls_key: PEM private key file of ``tls_cert``.
+        max_connections: Connections served at once; more are closed as soon as they are accepted.
+        header_timeout: Seconds a client has to send a request's whole header (and the TLS handshake).
+        auth_clock: Monotonic clock of the failed-token window (tests inject one instead of waiting a minute).
 
     Raises:
-        ValueError: An option is out of range or the token is empty.
+        ValueError: An option is out of range, the token is shorter than :data:`MIN_TOKEN_LENGTH`, only one of the
+            TLS files is given or they cannot be loaded, or ``host`` is not loopback and there is no TLS.
     """
 
     def __init__(
@@ -483,9 +689,32 @@ class ReferenceBackend:
         fail_rate: float = 0.0,
         rate_limit: float | None = None,
         seed: int | None = None,
+        tls_cert: str | Path | None = None,
+        tls_key: str | Path | None = None,
+        max_connections: int = MAX_CONNECTIONS,
+        header_timeout: float = HEADER_TIMEOUT_S,
+        auth_clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if not token:
-            raise ValueError("the backend needs a non-empty token")
+        if len(token) < MIN_TOKEN_LENGTH:
+            raise ValueError(
+                f"the token must be at least {MIN_TOKEN_LENGTH} characters (it has {len(token)}), so it cannot be "
+                "guessed; make one with: python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
+        if (tls_cert is None) != (tls_key is None):
+            raise ValueError("TLS needs both a certificate and its key (--tls-cert and --tls-key)")
+        self._tls = None if tls_cert is None or tls_key is None else server_context(tls_cert, tls_key)
+        if self._tls is None and not is_loopback_host(host):
+            raise ValueError(
+                f"refusing to listen on {host} without TLS: the bearer token would cross the network in clear "
+                "text; give a certificate and key (--tls-cert, --tls-key) or bind 127.0.0.1"
+            )
+        if isinstance(max_connections, bool) or max_connections < 1:
+            raise ValueError("max_connections must be at least 1")
+        if not header_timeout > 0:
+            raise ValueError("header_timeout must be > 0 seconds")
+        self._max_connections = max_connections
+        self._header_timeout = float(header_timeout)
+        self._auth_failures = AuthFailureLimiter(clock=auth_clock)
         self._token = token
         self._host = host
         self._port = port
@@ -535,6 +764,10 @@ class ReferenceBackend:
                 rng=self._rng,
                 stats=self._stats,
                 stats_lock=self._stats_lock,
+                tls=self._tls,
+                max_connections=self._max_connections,
+                header_timeout=self._header_timeout,
+                auth_failures=self._auth_failures,
             )
             try:
                 server = _Server((self._host, self._port), runtime)
@@ -608,11 +841,11 @@ class ReferenceBackend:
 
     @property
     def url(self) -> str:
-        """Base URL, ``http://host:port`` (valid once started; stays the same across restarts)."""
+        """Base URL, ``http(s)://host:port`` (valid once started; stays the same across restarts)."""
         if self._port == 0:
             raise RuntimeError("the backend has not been started")
         host = f"[{self._host}]" if ":" in self._host else self._host
-        return f"http://{host}:{self._port}"
+        return f"{'http' if self._tls is None else 'https'}://{host}:{self._port}"
 
     @property
     def port(self) -> int:

@@ -109,6 +109,10 @@ def fingerprint(body: Any) -> str:
     return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+MAX_SEQ = 2**63 - 1
+"""The largest feed sequence number SQLite can store (a signed 64-bit INTEGER)."""
+
+
 def encode_cursor(seq: int) -> str:
     """Make the feed cursor opaque, so clients cannot build cursors and the encoding can change later."""
     return base64.urlsafe_b64encode(f"seq:{seq}".encode()).decode().rstrip("=")
@@ -124,9 +128,15 @@ def decode_cursor(cursor: str) -> int:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise ValueError("not a cursor from this backend") from None
-    if not raw.startswith("seq:") or not raw[4:].isdigit() or encode_cursor(int(raw[4:])) != cursor:
+    digits = raw[4:]
+    # At most 19 ASCII digits before int(): a longer number is refused by int() (over 4,300 digits) or by the SQLite
+    # bind (over 2**63 - 1), and either used to escape the handler and cut the connection.
+    if not raw.startswith("seq:") or not (digits.isascii() and digits.isdigit()) or len(digits) > 19:
         raise ValueError("not a cursor from this backend")
-    return int(raw[4:])
+    seq = int(digits)
+    if seq > MAX_SEQ or encode_cursor(seq) != cursor:
+        raise ValueError("not a cursor from this backend")
+    return seq
 
 
 def _ts(value: float | None) -> datetime | None:

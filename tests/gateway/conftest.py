@@ -28,7 +28,7 @@ from dispatch_console.gateway.contract import (
 from dispatch_console.gateway.server import ReferenceBackend
 from tests.waiting import wait_until as shared_wait_until
 
-TOKEN = "test-token-Zq8v3Lr0pW"
+TOKEN = "test-token-Zq8v3Lr0pW-gateway-suite-4kTn7Yb2"
 ROOT = Path(__file__).resolve().parents[2]
 OPENAPI_PATH = ROOT / "resources" / "api" / "notify-api-v1.yaml"
 

@@ -15,7 +15,7 @@ import requests
 from dispatch_console.gateway.cli import main
 from tests.gateway.conftest import ROOT, make_request, post_raw
 
-SECRET = "cli-planted-token-9d8e7f"
+SECRET = "cli-planted-token-9d8e7f-3c2b1a0f9e8d7c6b"
 
 
 def _env(token: str | None) -> dict[str, str]:

@@ -284,7 +284,7 @@ def test_retry_after_http_date_and_garbage() -> None:
 # --- the token never leaks -----------------------------------------------------------------------------------
 
 
-PLANTED = "PLANTED-s3cr3t-7f2a9c"
+PLANTED = "PLANTED-s3cr3t-7f2a9c-5e4d3c2b1a0f9e8d"
 
 
 def test_token_never_in_errors_or_logs(

@@ -22,7 +22,7 @@ from dispatch_console.services.dispatcher import NotificationServices, build_ser
 from dispatch_console.services.outbox import NotificationView, NotifyResult
 from tests.waiting import wait_until as shared_wait_until
 
-TOKEN = "notify-test-token-Hx81kPq"
+TOKEN = "notify-test-token-Hx81kPq-7Rw2Zt5Lm9Vc"
 FAST = RetryPolicy(base=0.05, factor=2.0, max_delay=0.2, jitter=Jitter.NONE, max_attempts=60)
 T = TypeVar("T")
 

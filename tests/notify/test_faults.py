@@ -11,7 +11,7 @@ from dispatch_console.gateway.retry import Jitter, RetryPolicy
 from dispatch_console.gateway.server import ReferenceBackend
 from dispatch_console.services import outbox
 from dispatch_console.services.actor import Actor
-from tests.notify.conftest import MakeStack, Stack, all_in, click, exactly_once, states, views, wait_until
+from tests.notify.conftest import TOKEN, MakeStack, Stack, all_in, click, exactly_once, states, views, wait_until
 from tests.notify.factories import make_threat
 
 UNITS = ["SRO-04", "NOR-P1", "NOR-P2", "NOR-P3", "JUV-1", "NOR-SUP"]
@@ -181,7 +181,7 @@ def test_a_refused_token_says_how_to_fix_it_and_nothing_is_lost(
     wait_until(lambda: len(errors(db, threat_id)) == 3)
     assert all(e.startswith("paused, not lost") for e in errors(db, threat_id))
     assert set(states(db, threat_id).values()) == {"queued"}
-    stack.holder["token"] = "notify-test-token-Hx81kPq"  # type: ignore[attr-defined]
+    stack.holder["token"] = TOKEN  # type: ignore[attr-defined]
     services.dispatcher.resume()
     wait_until(lambda: all_in(db, threat_id, DONE, 3))
     exactly_once(backend, case_of(db, threat_id), UNITS[:3])

@@ -31,7 +31,7 @@ from tests.notify.test_units_panel import CALL_TAKER, console_with_backend
 from tests.ui.conftest import make_console, sign_in
 
 __all__ = ["make_console"]
-PLANTED = "PLANTED-tok3n-9f8e7d6c5b4a"
+PLANTED = "PLANTED-tok3n-9f8e7d6c5b4a-0a1b2c3d4e5f"
 REVOKED = "REVOKED-tok3n-1a2b3c4d5e6f"
 
 

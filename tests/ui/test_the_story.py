@@ -29,7 +29,7 @@ from tests.intake import keyboard
 from tests.intake.conftest import CENTER, NOW
 from tests.ui.conftest import answer, sign_in, tab_of
 
-TOKEN = "story-token-0123456789"
+TOKEN = "story-token-0123456789-abcdefghijkl"
 
 
 @pytest.fixture
