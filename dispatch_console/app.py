@@ -296,6 +296,13 @@ def run(*, database_url: str | None = None, backend_url: str | None = None, trai
 
     configure(data_dir() / "logs")
     apply_theme(app, settings.theme)
+    if not (training or database_url or backend_url):  # no settings file yet: ask training or live, once
+        from dispatch_console.ui.first_run import first_run_if_needed
+
+        chosen = first_run_if_needed(settings)
+        if chosen is None:
+            return 0
+        settings = chosen
     console = Console(settings=settings, database_url=database_url, backend_url=backend_url,
                       training=True if training else None)
     console.window.show()
