@@ -139,7 +139,7 @@ def _cmd_gateway(args: argparse.Namespace) -> int:
 
 
 def _cmd_bundle(args: argparse.Namespace) -> int:
-    """Build the desktop bundle with PyInstaller; the build script lives in the checkout (packaging/), not the wheel."""
+    """Build the desktop bundle with PyInstaller; its build script lives in the checkout (packaging/), not a wheel."""
     import subprocess
 
     script = Path(__file__).resolve().parents[1] / "packaging" / "build_bundle.py"
@@ -172,7 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import-sites", help="import the site directory from CSV (all rows or none)")
     p.add_argument("csv")
     p.set_defaults(func=_cmd_import_sites)
-    p = sub.add_parser("bundle", help="build the desktop bundle (PyInstaller) at dist/dispatch-console/ and archive it")
+    p = sub.add_parser("bundle", help="build the desktop bundle with PyInstaller (dist/dispatch-console/ + archive)")
     p.add_argument("--dist", default=str(Path(__file__).resolve().parents[1] / "dist"), help="output folder")
     p.set_defaults(func=_cmd_bundle)
     p = sub.add_parser("gateway", help="run the reference notification backend", add_help=False)

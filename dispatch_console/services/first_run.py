@@ -200,6 +200,28 @@ def finish(setup: LiveSetup, settings: Settings, secrets: CredentialStore) -> Se
     return chosen
 
 
+def change_database(typed: str, password: str, console_name: str, settings: Settings,
+                    secrets: CredentialStore) -> Settings:
+    """Settings → Console: another database or console name, used from the next start. Nothing is migrated here.
+
+    A database without operators is refused: after the restart nobody could sign in. ``create-operator
+    --database-url`` prepares it first.
+    """
+    if not console_name.strip():
+        raise SetupError("Type a name for this console (it appears in the audit log).")
+    url = database_url(typed)
+    found = check_database(typed, password)
+    if not found.has_operators:
+        raise SetupError("That database has no operators yet, so nobody could sign in after the restart: create "
+                         "its first admin first (create-operator --database-url …), then save again.")
+    if password and url.get_backend_name() == "postgresql":
+        secrets.set(database_password_key(url.username or "", url.host or "", url.database or ""), password)
+    chosen = replace(settings, database_url=url.render_as_string(hide_password=False),
+                     console_name=console_name.strip())
+    save_settings(chosen)
+    return chosen
+
+
 def finish_training(settings: Settings, console_name: str) -> Settings:
     """Training mode: only the settings file (empty backend URL = the built-in training backend)."""
     chosen = replace(settings, backend_url="", console_name=console_name.strip() or settings.console_name)

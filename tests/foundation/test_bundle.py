@@ -24,7 +24,9 @@ from tests.foundation.test_installable import _tracked
 
 ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(sys.platform != "linux", reason="the test runs the Linux bundle")]
+# The build is the module fixture's, charged to the first test: about 4 minutes on 2 busy cores, hence the timeout.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900),
+              pytest.mark.skipif(sys.platform != "linux", reason="the test runs the Linux bundle")]
 
 # Qt plugins the console needs on a dispatch floor: the desktop (xcb) and headless platforms, the SVG icons, and the
 # multimedia backend that plays the P1 alert.
