@@ -108,3 +108,23 @@ def test_the_bundled_console_starts_offscreen_to_a_sign_in_page(bundle: Path, tm
     assert (result.returncode, result.stdout) == (0, "sign-in page: Sign in to start your shift.\n"), result.stderr
     assert (home / ".local" / "share" / "dispatch-console" / "console.db").is_file()  # the fresh home was used
     print(f"bundled console: sign-in page ready after {seconds:.2f} s (first start, new database)")
+
+
+@pytest.mark.postgres
+def test_the_bundle_migrates_a_postgresql_database_with_its_bundled_driver(bundle: Path, tmp_path: Path,
+                                                                           pg_server) -> None:  # type: ignore[no-untyped-def]
+    # the throwaway server trusts loopback; a password in the URL keeps the OS keyring (absent here) out of the way
+    url = pg_server.create_database().replace("postgres@", "postgres:unused@")
+    result = _run(bundle, "verify-audit", "--database-url", url, home=tmp_path / "home")
+    assert (result.returncode, result.stdout, result.stderr) == (
+        0, "Audit log intact: 0 entries, hash chain verified.\n", "")
+
+
+@pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="needs xvfb-run (.ci/run installs it)")
+def test_the_bundled_console_starts_on_an_x_server_with_its_xcb_plugin(bundle: Path, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    env = {**_clean_env(home), "DISPATCH_CONSOLE_EXIT_WHEN_READY": "1"}
+    del env["QT_QPA_PLATFORM"]  # Qt picks xcb from DISPLAY, as on a desktop
+    result = subprocess.run(["xvfb-run", "-a", str(bundle), "--training"], cwd=home, env=env, capture_output=True,
+                            text=True, timeout=120)
+    assert (result.returncode, result.stdout) == (0, "sign-in page: Sign in to start your shift.\n"), result.stderr
