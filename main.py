@@ -59,7 +59,7 @@ def main() -> None:
         sys.exit(f"The console needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
     args = sys.argv[1:]
     if not _in_project_venv() and not os.environ.get("DISPATCH_CONSOLE_NO_VENV"):
-        _ensure_venv("dev" if args[:1] == ["test"] else "")
+        _ensure_venv({"test": "dev", "bundle": "bundle"}.get(args[0] if args else "", ""))
         os.execv(str(_venv_python()), [str(_venv_python()), str(ROOT / "main.py"), *args])
     sys.path.insert(0, str(ROOT))
     from dispatch_console.cli import main as cli_main

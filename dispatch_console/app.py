@@ -296,6 +296,13 @@ def run(*, database_url: str | None = None, backend_url: str | None = None, trai
 
     configure(data_dir() / "logs")
     apply_theme(app, settings.theme)
+    if not (training or database_url or backend_url):  # no settings file yet: ask training or live, once
+        from dispatch_console.ui.first_run import first_run_if_needed
+
+        chosen = first_run_if_needed(settings)
+        if chosen is None:
+            return 0
+        settings = chosen
     console = Console(settings=settings, database_url=database_url, backend_url=backend_url,
                       training=True if training else None)
     console.window.show()
@@ -309,6 +316,16 @@ def run(*, database_url: str | None = None, backend_url: str | None = None, trai
             app.quit()
 
         QTimer.singleShot(0, report_and_quit)
+    if os.environ.get("DISPATCH_CONSOLE_EXIT_WHEN_READY"):  # the bundle test: start until sign-in is possible
+        def exit_when_ready() -> None:
+            page = console.sign_in
+            if not console.ready and page.subtitle.text() == "Opening the database …":
+                QTimer.singleShot(50, exit_when_ready)
+                return
+            print(f"sign-in page: {page.subtitle.text()}", flush=True)
+            app.exit(0 if page.button.isEnabled() else 3)
+
+        QTimer.singleShot(0, exit_when_ready)
     code = app.exec()
     from PySide6.QtCore import QThreadPool
 

@@ -138,6 +138,18 @@ def _cmd_gateway(args: argparse.Namespace) -> int:
     return gateway_main(args.gateway_args)
 
 
+def _cmd_bundle(args: argparse.Namespace) -> int:
+    """Build the desktop bundle with PyInstaller; its build script lives in the checkout (packaging/), not a wheel."""
+    import subprocess
+
+    script = Path(__file__).resolve().parents[1] / "packaging" / "build_bundle.py"
+    if not script.exists():
+        print("The bundle is built from a checkout of the source code (packaging/build_bundle.py is not here).",
+              file=sys.stderr)
+        return 2
+    return subprocess.run([sys.executable, str(script), "--dist", args.dist], check=False).returncode
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="main.py", description="Threat dispatch console")
     parser.add_argument("--database-url", help="SQLAlchemy URL (no password: it comes from the keyring)")
@@ -160,6 +172,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import-sites", help="import the site directory from CSV (all rows or none)")
     p.add_argument("csv")
     p.set_defaults(func=_cmd_import_sites)
+    p = sub.add_parser("bundle", help="build the desktop bundle with PyInstaller (dist/dispatch-console/ + archive)")
+    p.add_argument("--dist", default=str(Path(__file__).resolve().parents[1] / "dist"), help="output folder")
+    p.set_defaults(func=_cmd_bundle)
     p = sub.add_parser("gateway", help="run the reference notification backend", add_help=False)
     p.add_argument("gateway_args", nargs=argparse.REMAINDER)
     p.set_defaults(func=_cmd_gateway)

@@ -27,6 +27,8 @@ def main() -> int:
     parser.add_argument("--notify", action="store_true",
                         help="Queue tab: notify the selected threat's units and wait for the acknowledgements")
     parser.add_argument("--sort", default="", help="Queue tab: sort by this column title (as a header click does)")
+    parser.add_argument("--size", default="1920x1040", help="window size, WIDTHxHEIGHT (the guide uses 1366x768)")
+    parser.add_argument("--first-run", action="store_true", help="the first-run dialog on its live page instead")
     args = parser.parse_args()
     os.environ.setdefault("DISPATCH_CONSOLE_HOME", tempfile.mkdtemp(prefix="dc-shot-"))
 
@@ -40,8 +42,17 @@ def main() -> int:
     app = QApplication(sys.argv)
     app.setWindowIcon(app_icon())
     apply_theme(app, args.theme)
+    if args.first_run:
+        from dispatch_console.ui.first_run import FirstRunDialog
+
+        dialog = FirstRunDialog(Settings(theme=args.theme, console_name="dispatch-07").validated())
+        dialog.live.setChecked(True)
+        dialog.show()
+        QTimer.singleShot(800, lambda: (dialog.grab().save(args.output), print(f"saved {args.output}"), app.quit()))
+        return app.exec()
     console = Console(settings=Settings(theme=args.theme, console_name="dispatch-07").validated())
-    console.window.resize(1920, 1040)
+    width, height = (int(n) for n in args.size.split("x"))
+    console.window.resize(width, height)
     console.window.show()
 
     def wait(condition, then, budget=400):  # type: ignore[no-untyped-def]
@@ -106,6 +117,9 @@ def main() -> int:
             if console.window.tabs.tabText(index).startswith(args.tab or "\0"):
                 console.window.tabs.setCurrentIndex(index)
                 widget = console.window.tabs.widget(index)
+                if hasattr(widget, "verify") and hasattr(widget, "search"):  # the Audit tab: show its entries
+                    widget.search()
+                    widget.verify()
                 if hasattr(widget, "select_threat"):
                     wait(lambda w=widget: w.model.rowCount() > 0, lambda w=widget: select_first(w))
                     return

@@ -36,7 +36,14 @@ class AdminActions:
                           self.release_operator)
         window.add_action("Admin", "lock_exempt", "Exempt this console from the screen &lock…", "Ctrl+Shift+E",
                           self.toggle_lock_exemption)
+        window.add_action("Admin", "console_settings", "&Console settings (database, name)…", "Ctrl+Alt+C",
+                          self.console_settings)
         window.add_action("View", "toggle_theme", "Switch &dark / light theme", "Ctrl+Shift+T", self.toggle_theme)
+
+    def console_settings(self) -> None:
+        from dispatch_console.ui.console_settings import open_console_settings
+
+        self.console_settings_dialog = open_console_settings(self.ctx, self.window)
 
     def _message(self, title: str, text: str, *, error: bool = False) -> None:
         box = QMessageBox(self.window)

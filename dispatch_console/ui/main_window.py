@@ -116,6 +116,7 @@ class MainWindow(QMainWindow):
         self.add_action("File", "sign_out", "Sign &out", "Ctrl+Shift+Q", self.sign_out_requested.emit)
         self.add_action("File", "quit", "&Quit", "Ctrl+Q", self.close)
         self.add_action("Help", "shortcuts", "&Keyboard shortcuts", "F1", self.show_shortcuts)
+        self.add_action("Help", "guide", "&Guide", "Shift+F1", self.show_guide)
         self.set_signed_in(False)
 
         self.idle = IdleWatcher(lock_minutes, self)
@@ -219,6 +220,11 @@ class MainWindow(QMainWindow):
     def set_lock_enabled(self, enabled: bool) -> None:
         self._lock_enabled = enabled
         self.idle.set_enabled(enabled and self.stack.currentWidget() is self.tabs)
+
+    def show_guide(self) -> None:
+        from dispatch_console.ui.guide import open_guide
+
+        self.guide_window = open_guide(self)
 
     def show_shortcuts(self) -> None:
         lines = [
