@@ -329,7 +329,7 @@ def read_document(data: bytes) -> ImportedIncident:
     root = _obj(load(data), "$")
     version = root.get("eidoVersion")
     if version != reg.EIDO_VERSION:
-        found = "missing" if "eidoVersion" not in root else f"{str(version)[:20]!r}"
+        found = "it missing" if "eidoVersion" not in root else f"{_kind(version)}: {json.dumps(version)[:20]}"
         raise EidoError("$.eidoVersion", f"this console reads EIDO version \"{reg.EIDO_VERSION}\"; found {found}")
     incident_id = _str(root, "$id", "$", required=True)
     _timestamp(root, "lastUpdateTimeStamp", "$", required=True)
@@ -419,7 +419,7 @@ def read_document(data: bytes) -> ImportedIncident:
         fields["statement"] = texts.get(details.get("statementNote") or "", "")
         fields["narrative"] = texts.get(details.get("narrativeNote") or "", "")
     else:
-        fields["statement"] = "\n\n".join(t for t in texts.values() if t.strip())
+        fields["statement"] = "\n\n".join(t.strip() for t in texts.values() if t.strip())
 
     for path, link in components.lists["linkComponent"]:
         direction = _str(link, "linkDirectionCode", path, required=True)
@@ -434,7 +434,8 @@ def read_document(data: bytes) -> ImportedIncident:
             target_kind=details.get("targetKind") or "", caller_relation=details.get("callerRelation") or "",
             learned_how=details.get("learnedHow") or "", evidence=details.get("evidence") or "",
             named_persons=details.get("namedPersons") or "", threatened_text=details.get("threatenedText") or "",
-            threatened_at=_timestamp(details, "threatenedAt", details["_path"]),
+            threatened_at=(_timestamp(details, "threatenedAt", details["_path"])
+                           if details.get("threatenedAt") is not None else None),
             weapons=tuple(details.get("weapons") or ()), weapon_access=bool(details.get("weaponAccess")),
             indicators=tuple(details.get("indicators") or ()),
             confidential_reporter=bool(details.get("confidentialCaller")),
