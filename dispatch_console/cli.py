@@ -193,6 +193,7 @@ def _cmd_eido_import(args: argparse.Namespace) -> int:
     path = Path(args.file)
     try:
         with path.open("rb") as handle:
+            size = path.stat().st_size
             data = handle.read(MAX_BYTES + 1)
     except OSError as problem:
         print(f"Not imported: {path} cannot be read ({problem.strerror or problem}).", file=sys.stderr)
@@ -211,7 +212,8 @@ def _cmd_eido_import(args: argparse.Namespace) -> int:
                 if owner is None or not owner.active:
                     print(f"Not imported: there is no active operator '{args.for_operator}'.", file=sys.stderr)
                     return 2
-            result = eido.import_document(session, actor=actor, data=data, source=path.name, draft_id=draft_id)
+            result = eido.import_document(session, actor=actor, data=data, source=path.name, draft_id=draft_id,
+                                          size=size)
             if owner is not None:
                 drafts.save_draft(session, actor=Actor(owner.username, owner.display_name, Role(owner.role),
                                                        actor.console), draft_id=draft_id, data=result.draft)

@@ -299,8 +299,10 @@ def _draft(imported: EidoImport, *, now: datetime) -> dict[str, Any]:
 
 
 def import_document(session: Session, *, actor: Actor, data: bytes, source: str, draft_id: str,
-                    now: datetime | None = None) -> EidoImport:
+                    now: datetime | None = None, size: int | None = None) -> EidoImport:
     """Read an EIDO into a draft for ``draft_id`` and keep its unknown components (a write session).
+
+    ``size`` is the whole file's when ``data`` is only its start (a 10 MB file is not read to be refused).
 
     Raises:
         EidoRejected: The document is malformed or hostile; the message names the JSON path (audited).
@@ -308,7 +310,7 @@ def import_document(session: Session, *, actor: Actor, data: bytes, source: str,
     moment = now or utcnow()
     source = source[-300:]
     try:
-        incident = read_document(data)
+        incident = read_document(data, size=size)
     except EidoError as problem:
         audit.record(session, actor=actor, action=IMPORT_ACTION, record_type="draft", record_id=draft_id,
                      outcome="failed", detail={"source": source, "path": problem.path[:200],

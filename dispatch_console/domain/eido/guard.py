@@ -81,14 +81,15 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
-def load(data: bytes) -> Any:
-    """Parse ``data`` as JSON within the limits above.
+def load(data: bytes, *, size: int | None = None) -> Any:
+    """Parse ``data`` as JSON within the limits above (``size``: the whole file's, when only its start was read).
 
     Raises:
         EidoError: Too large, not UTF-8, nested too deep, or not JSON; the message says where and what to do.
     """
-    if len(data) > MAX_BYTES:
-        raise EidoError("$", f"the file is {len(data) / 1_000_000:.1f} MB; an EIDO of one incident is a few "
+    size = max(size or 0, len(data))
+    if size > MAX_BYTES:
+        raise EidoError("$", f"the file is {size / 1_000_000:.1f} MB; an EIDO of one incident is a few "
                              f"kilobytes, and files over {MAX_BYTES // 1_000_000} MB are refused")
     try:
         text = data.decode("utf-8-sig")

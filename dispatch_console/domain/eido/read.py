@@ -324,9 +324,12 @@ def _console_details(components: _Components) -> dict[str, Any]:
     return {}
 
 
-def read_document(data: bytes) -> ImportedIncident:
-    """Check and read an EIDO (bytes as they came); see the module docstring. Raises ``EidoError``."""
-    root = _obj(load(data), "$")
+def read_document(data: bytes, *, size: int | None = None) -> ImportedIncident:
+    """Check and read an EIDO (bytes as they came; ``size`` of the whole file if only its start was read).
+
+    See the module docstring. Raises ``EidoError``.
+    """
+    root = _obj(load(data, size=size), "$")
     version = root.get("eidoVersion")
     if version != reg.EIDO_VERSION:
         found = "it missing" if "eidoVersion" not in root else f"{_kind(version)}: {json.dumps(version)[:20]}"

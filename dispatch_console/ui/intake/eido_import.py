@@ -30,10 +30,10 @@ from dispatch_console.ui.worker import run_in_background
 SHORTCUT = "Ctrl+Alt+I"
 
 
-def _read_limited(path: Path) -> bytes:
-    """At most one byte over the limit: a 10 MB file is refused without reading 10 MB."""
+def _read_limited(path: Path) -> tuple[bytes, int]:
+    """At most one byte over the limit, and the file's size: a 10 MB file is refused without reading 10 MB."""
     with path.open("rb") as handle:
-        return handle.read(MAX_BYTES + 1)
+        return handle.read(MAX_BYTES + 1), path.stat().st_size
 
 
 class EidoImport(QObject):
@@ -99,10 +99,10 @@ class EidoImport(QObject):
         self._say(f"Reading the EIDO {path.name} …", True)
 
         def work() -> eido.EidoImport:
-            data = _read_limited(path)
+            data, size = _read_limited(path)
             with db.write() as session:
                 return eido.import_document(session, actor=actor, data=data, source=path.name,
-                                            draft_id=draft_id)
+                                            draft_id=draft_id, size=size)
 
         def done(result: eido.EidoImport) -> None:
             if not shiboken6.isValid(self.tab):
