@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from dispatch_console.db.models import AuditEntry, ThreatRow
+from dispatch_console.db.models import AuditEntry, Draft, ThreatRow
 from dispatch_console.services import eido
 from dispatch_console.ui.intake.tab import IntakeTab
 from dispatch_console.ui.queue.tab import QueueTab
@@ -78,6 +78,11 @@ def _drop(widget: Any, path: Path) -> None:
     QApplication.sendEvent(widget, drop)
 
 
+def _drafts(console: Any) -> list[tuple[str, str]]:
+    with console.db.read() as session:
+        return [(d.operator, d.data["caller_name"]) for d in session.execute(select(Draft)).scalars()]
+
+
 def test_an_eido_dropped_on_the_statement_fills_the_form_and_becomes_a_threat_only_when_saved(
         make_console: Any, qtbot: QtBot, tmp_path: Path) -> None:
     console = make_console()
@@ -98,6 +103,7 @@ def test_an_eido_dropped_on_the_statement_fills_the_form_and_becomes_a_threat_on
     assert (tab.caller_name.text(), tab.callback.text(), tab.target.text(), tab.site.name) == (
         "Jamie Fox", "+18162347777", "Lincoln Middle School", "Lincoln Middle School")
     assert tab.status.text() == eido.EidoImport.summary(tab.eido_import.last)
+    qtbot.waitUntil(lambda: _drafts(console) == [("calltaker", "Jamie Fox")], timeout=5000)  # a crash loses nothing
     with console.db.read() as session:
         assert session.execute(select(ThreatRow)).first() is None  # nothing is a threat yet
 
@@ -109,6 +115,7 @@ def test_an_eido_dropped_on_the_statement_fills_the_form_and_becomes_a_threat_on
     assert (row.caller_name, row.callback_number, row.target_name, row.received_at) == (
         "Jamie Fox", "+18162347777", "Lincoln Middle School", called)
     assert [path for path, _ in kept] == ["$.vehicleComponent", "$.x-vendorExtension"]
+    assert _drafts(console) == []  # the save took the draft with it
 
 
 def test_file_import_eido_of_a_hostile_file_names_the_problem_and_leaves_the_form_as_it_was(

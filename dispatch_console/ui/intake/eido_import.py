@@ -110,6 +110,7 @@ class EidoImport(QObject):
             if not self.tab.is_blank():
                 self.tab.save_draft_now()  # the report being typed stays as its draft, as with Ctrl+N
             self.tab.restore(result.draft, result.draft_id)
+            self.tab.save_draft_now()  # kept as a draft at once: a crash before the save loses nothing
             self.window_.tabs.setCurrentWidget(self.tab)
             self.last = result
             self._say(result.summary(), True)
