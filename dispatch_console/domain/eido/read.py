@@ -23,9 +23,19 @@ from dispatch_console.domain.eido import registry as reg
 from dispatch_console.domain.eido.build import CONSOLE_DETAILS_FORMAT, CONSOLE_DETAILS_KEY
 from dispatch_console.domain.eido.guard import EidoError, key_path, load
 from dispatch_console.domain.eido.pidf import PidfError, read_civic_address
+from dispatch_console.domain.eido.typed import (
+    MAX_TEXT,
+    as_object,
+    get_array,
+    get_flag,
+    get_ref,
+    get_refs,
+    get_strings,
+    get_text,
+    get_timestamp,
+    kind_of,
+)
 
-MAX_TEXT = 100_000
-MAX_ITEMS = 500
 COMPONENT_ARRAYS = (
     "callComponent", "callbackComponent", "agencyComponent", "agentComponent", "locationComponent",
     "personComponent", "notesComponent", "emergencyResourceComponent", "dispatchComponent", "linkComponent",
@@ -36,7 +46,6 @@ KNOWN_ROOT = frozenset({
     "issuingElementIdentification", "incidentComponent", "eidoExtensionId", "@context", *COMPONENT_ARRAYS,
 })
 _CASE_IN_URN = re.compile(r"^urn:emergency:uid:incidentid:([A-Za-z0-9-]{1,40}):")
-_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
 
 
 @dataclass(frozen=True)
@@ -87,87 +96,6 @@ class ImportedIncident:
     unknown: tuple[tuple[str, Any], ...] = field(default=())
 
 
-# --- typed access, path by path -------------------------------------------------------------------------------------
-def _obj(value: Any, path: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise EidoError(path, f"expected an object, found {_kind(value)}")
-    return value
-
-
-def _kind(value: Any) -> str:
-    return {dict: "an object", list: "an array", str: "a string", bool: "true/false", int: "a number",
-            float: "a number", type(None): "null"}.get(type(value), type(value).__name__)
-
-
-def _str(obj: dict[str, Any], key: str, path: str, *, required: bool = False) -> str:
-    where = key_path(path, key)
-    if key not in obj:
-        if required:
-            raise EidoError(where, "is required and missing")
-        return ""
-    value = obj[key]
-    if not isinstance(value, str):
-        raise EidoError(where, f"expected a string, found {_kind(value)}")
-    if len(value) > MAX_TEXT:
-        raise EidoError(where, f"the text is {len(value):,} characters long (at most {MAX_TEXT:,})")
-    return value
-
-
-def _bool(obj: dict[str, Any], key: str, path: str) -> bool:
-    value = obj.get(key, False)
-    if not isinstance(value, bool):
-        raise EidoError(key_path(path, key), f"expected true or false, found {_kind(value)}")
-    return value
-
-
-def _array(obj: dict[str, Any], key: str, path: str) -> list[Any]:
-    value = obj.get(key, [])
-    if not isinstance(value, list):
-        raise EidoError(key_path(path, key), f"expected an array, found {_kind(value)}")
-    if len(value) > MAX_ITEMS:
-        raise EidoError(key_path(path, key), f"has {len(value):,} entries (at most {MAX_ITEMS})")
-    return value
-
-
-def _strings(obj: dict[str, Any], key: str, path: str) -> list[str]:
-    items = _array(obj, key, path)
-    where = key_path(path, key)
-    for index, item in enumerate(items):
-        if not isinstance(item, str):
-            raise EidoError(f"{where}[{index}]", f"expected a string, found {_kind(item)}")
-    return items
-
-
-def _ref(obj: dict[str, Any], key: str, path: str) -> str:
-    if key not in obj:
-        return ""
-    return _ref_value(obj[key], key_path(path, key))
-
-
-def _ref_value(value: Any, path: str) -> str:
-    reference = _obj(value, path)
-    return _str(reference, "$ref", path, required=True)
-
-
-def _refs(obj: dict[str, Any], key: str, path: str) -> list[str]:
-    where = key_path(path, key)
-    return [_ref_value(item, f"{where}[{i}]") for i, item in enumerate(_array(obj, key, path))]
-
-
-def _timestamp(obj: dict[str, Any], key: str, path: str, *, required: bool = False) -> datetime | None:
-    text = _str(obj, key, path, required=required)
-    if not text:
-        return None
-    where = key_path(path, key)
-    if not _DATE_TIME.match(text):
-        raise EidoError(where, f"expected an RFC 3339 date-time with offset (e.g. 2026-04-12T15:10:00Z), "
-                               f"found {text[:40]!r}")
-    try:
-        return datetime.fromisoformat(text.replace("z", "Z").replace("t", "T"))
-    except ValueError:
-        raise EidoError(where, f"{text[:40]!r} is not a real date and time") from None
-
-
 # --- the document -------------------------------------------------------------------------------------------------
 class _Components:
     """The document's components by ``$id`` (checked: objects, each with a string ``$id``)."""
@@ -177,10 +105,10 @@ class _Components:
         self.lists: dict[str, list[tuple[str, dict[str, Any]]]] = {}
         for name in COMPONENT_ARRAYS:
             items = []
-            for index, item in enumerate(_array(root, name, "$")):
+            for index, item in enumerate(get_array(root, name, "$")):
                 path = f"$.{name}[{index}]"
-                component = _obj(item, path)
-                component_id = _str(component, "$id", path, required=True)
+                component = as_object(item, path)
+                component_id = get_text(component, "$id", path, required=True)
                 self.by_id.setdefault(component_id, (path, component))
                 items.append((path, component))
             self.lists[name] = items
@@ -221,39 +149,37 @@ def note_text(markup: str) -> str:
 
 
 def _person_name(nc: dict[str, Any], path: str) -> str:
-    names = _array(nc, "name", path)
+    """``name[0].fullName[0].value``, else the given, middle and surnames joined."""
+    names = get_array(nc, "name", path)
     if not names:
         return ""
-    first = _obj(names[0], f"{path}.name[0]")
-    for key in ("fullName",):
-        values = _array(first, key, f"{path}.name[0]")
-        if values:
-            return _str(_obj(values[0], f"{path}.name[0].{key}[0]"), "value", f"{path}.name[0].{key}[0]")
-    parts = []
-    for key in ("givenName", "middleName", "surName"):
-        values = _array(first, key, f"{path}.name[0]")
-        if values:
-            parts.append(_str(_obj(values[0], f"{path}.name[0].{key}[0]"), "value", f"{path}.name[0].{key}[0]"))
-    return " ".join(p for p in parts if p)
+    first = as_object(names[0], f"{path}.name[0]")
+
+    def part(key: str) -> str:
+        values = get_array(first, key, f"{path}.name[0]")
+        where = f"{path}.name[0].{key}[0]"
+        return get_text(as_object(values[0], where), "value", where) if values else ""
+
+    return part("fullName") or " ".join(p for p in map(part, ("givenName", "middleName", "surName")) if p)
 
 
 def _first_value(nc: dict[str, Any], key: str, path: str, inner: str = "") -> Any:
-    values = _array(nc, key, path)
+    values = get_array(nc, key, path)
     if not values:
         return None
-    item = _obj(values[0], f"{path}.{key}[0]")
+    item = as_object(values[0], f"{path}.{key}[0]")
     if inner:
-        nested = _array(item, inner, f"{path}.{key}[0]")
+        nested = get_array(item, inner, f"{path}.{key}[0]")
         if not nested:
             return None
-        item = _obj(nested[0], f"{path}.{key}[0].{inner}[0]")
+        item = as_object(nested[0], f"{path}.{key}[0].{inner}[0]")
         return item.get("value"), f"{path}.{key}[0].{inner}[0].value"
     return item.get("value"), f"{path}.{key}[0].value"
 
 
 def _suspect(component: dict[str, Any], path: str, extra: dict[str, Any]) -> ImportedSuspect:
     nc_path = f"{path}.ncPersonComponent"
-    nc = _obj(component.get("ncPersonComponent", {}), nc_path)
+    nc = as_object(component.get("ncPersonComponent", {}), nc_path)
     name = _person_name(nc, nc_path)
     dob: date | None = None
     found = _first_value(nc, "birthDate", nc_path, "date")
@@ -278,7 +204,7 @@ def _suspect(component: dict[str, Any], path: str, extra: dict[str, Any]) -> Imp
     if found is not None and found[0] is not None:
         value, where = found
         if not isinstance(value, str) or len(value) > MAX_TEXT:
-            raise EidoError(where, f"expected a text, found {_kind(value)}")
+            raise EidoError(where, f"expected a text, found {kind_of(value)}")
         description = value
     return ImportedSuspect(name=name, date_of_birth=dob, age=age, description=description,
                            school=extra.get("school", ""), grade=extra.get("grade", ""),
@@ -289,7 +215,7 @@ def _suspect(component: dict[str, Any], path: str, extra: dict[str, Any]) -> Imp
 def _console_details(components: _Components) -> dict[str, Any]:
     """This console's own details, if the document carries them (checked like everything else)."""
     for path, component in components.lists["additionalDataComponent"]:
-        text = _str(component, "additionalDataByValue", path)
+        text = get_text(component, "additionalDataByValue", path)
         if f'"{CONSOLE_DETAILS_KEY}"' not in text:
             continue
         where = f"{path}.additionalDataByValue"
@@ -297,7 +223,7 @@ def _console_details(components: _Components) -> dict[str, Any]:
             details = json.loads(text)
         except ValueError:
             raise EidoError(where, "claims to hold the console's details but is not valid JSON") from None
-        details = _obj(details, where)
+        details = as_object(details, where)
         if details.get(CONSOLE_DETAILS_KEY) != CONSOLE_DETAILS_FORMAT:
             raise EidoError(key_path(where, CONSOLE_DETAILS_KEY),
                             f"unknown details format {str(details.get(CONSOLE_DETAILS_KEY))[:20]!r}; this console "
@@ -305,20 +231,20 @@ def _console_details(components: _Components) -> dict[str, Any]:
         for key in ("targetKind", "callerRelation", "learnedHow", "evidence", "namedPersons", "threatenedText",
                     "statementNote", "narrativeNote", "detailsNote"):
             if details.get(key) is not None:
-                _str(details, key, where)
+                get_text(details, key, where)
         for key in ("weapons", "indicators"):
-            _strings(details, key, where)
+            get_strings(details, key, where)
         for key in ("weaponAccess", "confidentialCaller"):
-            _bool(details, key, where)
+            get_flag(details, key, where)
         if details.get("threatenedAt") is not None:
-            _timestamp(details, "threatenedAt", where)
-        persons = _obj(details.get("persons", {}), key_path(where, "persons"))
+            get_timestamp(details, "threatenedAt", where)
+        persons = as_object(details.get("persons", {}), key_path(where, "persons"))
         for person_id, extra in persons.items():
             person_path = key_path(key_path(where, "persons"), person_id)
-            extra = _obj(extra, person_path)
+            extra = as_object(extra, person_path)
             for key in ("school", "grade", "socialHandles"):
-                _str(extra, key, person_path)
-            _bool(extra, "weaponAccess", person_path)
+                get_text(extra, key, person_path)
+            get_flag(extra, "weaponAccess", person_path)
         details["_path"] = where
         return details
     return {}
@@ -329,50 +255,50 @@ def read_document(data: bytes, *, size: int | None = None) -> ImportedIncident:
 
     See the module docstring. Raises ``EidoError``.
     """
-    root = _obj(load(data, size=size), "$")
+    root = as_object(load(data, size=size), "$")
     version = root.get("eidoVersion")
     if version != reg.EIDO_VERSION:
-        found = "it missing" if "eidoVersion" not in root else f"{_kind(version)}: {json.dumps(version)[:20]}"
+        found = "it missing" if "eidoVersion" not in root else f"{kind_of(version)}: {json.dumps(version)[:20]}"
         raise EidoError("$.eidoVersion", f"this console reads EIDO version \"{reg.EIDO_VERSION}\"; found {found}")
-    incident_id = _str(root, "$id", "$", required=True)
-    _timestamp(root, "lastUpdateTimeStamp", "$", required=True)
+    incident_id = get_text(root, "$id", "$", required=True)
+    get_timestamp(root, "lastUpdateTimeStamp", "$", required=True)
     if "updatedByAgencyReference" not in root:
         raise EidoError("$.updatedByAgencyReference", "is required and missing")
-    _ref(root, "updatedByAgencyReference", "$")
-    issuer = _str(root, "issuingElementIdentification", "$", required=True)
+    get_ref(root, "updatedByAgencyReference", "$")
+    issuer = get_text(root, "issuingElementIdentification", "$", required=True)
     if "agencyComponent" not in root:
         raise EidoError("$.agencyComponent", "is required and missing")
     components = _Components(root)
     for _path, agency in components.lists["agencyComponent"]:
-        _strings(agency, "agencyRoleDescriptionRegistryText", _path)
+        get_strings(agency, "agencyRoleDescriptionRegistryText", _path)
     unknown = tuple((key_path("$", key), value) for key, value in root.items() if key not in KNOWN_ROOT)
 
-    incident = _obj(root.get("incidentComponent", {}), "$.incidentComponent")
+    incident = as_object(root.get("incidentComponent", {}), "$.incidentComponent")
     ipath = "$.incidentComponent"
     details = _console_details(components)
     fields: dict[str, Any] = {
-        "internal_id": _str(incident, "internalIncidentId", ipath),
-        "incident_type": _str(incident, "incidentTypeCommonRegistryText", ipath, required=bool(incident)),
-        "incident_type_text": _str(incident, "incidentTypeInternalText", ipath),
-        "division": _str(incident, "beatOrDispatchGroupText", ipath),
+        "internal_id": get_text(incident, "internalIncidentId", ipath),
+        "incident_type": get_text(incident, "incidentTypeCommonRegistryText", ipath, required=bool(incident)),
+        "incident_type_text": get_text(incident, "incidentTypeInternalText", ipath),
+        "division": get_text(incident, "beatOrDispatchGroupText", ipath),
     }
-    documents = _strings(incident, "documentIdentification", ipath)
+    documents = get_strings(incident, "documentIdentification", ipath)
     fields["cad_event_number"] = documents[0] if documents else ""
 
     calls = components.lists["callComponent"]
     call_path, call = calls[0] if calls else ("$.callComponent[0]", {})
     if call:
-        fields["received_at"] = _timestamp(call, "callStartTimestamp", call_path, required=True)
+        fields["received_at"] = get_timestamp(call, "callStartTimestamp", call_path, required=True)
 
     # the caller: the call's person, else the first person whose role is Caller
     caller: tuple[str, dict[str, Any]] | None = None
-    call_persons = _refs(call, "personReference", call_path) if call else []
+    call_persons = get_refs(call, "personReference", call_path) if call else []
     if call_persons:
         caller = components.get(call_persons[0], "personComponent", f"{call_path}.personReference[0]")
     suspects: list[ImportedSuspect] = []
     person_extra = details.get("persons", {})
     for path, person in components.lists["personComponent"]:
-        roles = [r.casefold() for r in _strings(person, "personIncidentRoleRegistryText", path)]
+        roles = [r.casefold() for r in get_strings(person, "personIncidentRoleRegistryText", path)]
         if reg.PERSON_ROLE_SUSPECT.casefold() in roles:
             suspects.append(_suspect(person, path, person_extra.get(person["$id"], {})))
         elif caller is None and reg.PERSON_ROLE_CALLER.casefold() in roles:
@@ -380,20 +306,20 @@ def read_document(data: bytes, *, size: int | None = None) -> ImportedIncident:
     if caller is not None:
         path, person = caller
         nc_path = f"{path}.ncPersonComponent"
-        nc = _obj(person.get("ncPersonComponent", {}), nc_path)
+        nc = as_object(person.get("ncPersonComponent", {}), nc_path)
         if not details.get("confidentialCaller"):
             fields["caller_name"] = _person_name(nc, nc_path)
-        callback_ref = _ref(person, "callBackReference", path) or (
-            _ref(call, "callBackReference", call_path) if call else "")
+        callback_ref = get_ref(person, "callBackReference", path) or (
+            get_ref(call, "callBackReference", call_path) if call else "")
         if callback_ref:
             cb_path, callback = components.get(callback_ref, "callbackComponent", f"{path}.callBackReference")
-            uris = _strings(callback, "callBackInformationUri", cb_path)
+            uris = get_strings(callback, "callBackInformationUri", cb_path)
             tel = next((u for u in uris if u.lower().startswith("tel:")), "")
             fields["callback_number"] = tel[4:].split(";", 1)[0]
 
     # the location: the incident's, else the call's, else the first one
-    location_refs = (_refs(incident, "locationReference", ipath) if incident else []) or (
-        _refs(call, "locationReference", call_path) if call else [])
+    location_refs = (get_refs(incident, "locationReference", ipath) if incident else []) or (
+        get_refs(call, "locationReference", call_path) if call else [])
     location: tuple[str, dict[str, Any]] | None = None
     if location_refs:
         location = components.get(location_refs[0], "locationComponent", f"{ipath}.locationReference[0]")
@@ -401,22 +327,22 @@ def read_document(data: bytes, *, size: int | None = None) -> ImportedIncident:
         location = components.lists["locationComponent"][0]
     if location is not None:
         path, place = location
-        _str(place, "locationTypeDescriptionRegistryText", path, required=True)
-        fields["target_name"] = _str(place, "locationDescriptionText", path)
-        pidf = _str(place, "locationByValue", path)
+        get_text(place, "locationTypeDescriptionRegistryText", path, required=True)
+        fields["target_name"] = get_text(place, "locationDescriptionText", path)
+        pidf = get_text(place, "locationByValue", path)
         if pidf:
             try:
                 fields["target_address"] = read_civic_address(pidf)
             except PidfError as problem:
                 raise EidoError(f"{path}.locationByValue", str(problem)) from None
-        identifiers = _strings(place, "localIdentifier", path)
+        identifiers = get_strings(place, "localIdentifier", path)
         fields["site_hint"] = identifiers[0] if identifiers else ""
 
     # the notes: this console's statement and narrative by id; from anyone else, every note is the statement
-    note_refs = _refs(incident, "notesReference", ipath) if incident else []
+    note_refs = get_refs(incident, "notesReference", ipath) if incident else []
     notes = ([components.get(r, "notesComponent", f"{ipath}.notesReference[{i}]") for i, r in enumerate(note_refs)]
              if note_refs else components.lists["notesComponent"])
-    texts = {component["$id"]: note_text(_str(component, "notesActionComments", path, required=True))
+    texts = {component["$id"]: note_text(get_text(component, "notesActionComments", path, required=True))
              for path, component in notes}
     if details:
         fields["statement"] = texts.get(details.get("statementNote") or "", "")
@@ -425,8 +351,8 @@ def read_document(data: bytes, *, size: int | None = None) -> ImportedIncident:
         fields["statement"] = "\n\n".join(t.strip() for t in texts.values() if t.strip())
 
     for path, link in components.lists["linkComponent"]:
-        direction = _str(link, "linkDirectionCode", path, required=True)
-        tracking = _str(link, "incidentTrackingIdentifier", path, required=True)
+        direction = get_text(link, "linkDirectionCode", path, required=True)
+        tracking = get_text(link, "incidentTrackingIdentifier", path, required=True)
         case_in_urn = _CASE_IN_URN.match(tracking)
         if direction == reg.LINK_DIRECTION and case_in_urn:
             fields["linked_to"] = case_in_urn.group(1).upper()
@@ -437,7 +363,7 @@ def read_document(data: bytes, *, size: int | None = None) -> ImportedIncident:
             target_kind=details.get("targetKind") or "", caller_relation=details.get("callerRelation") or "",
             learned_how=details.get("learnedHow") or "", evidence=details.get("evidence") or "",
             named_persons=details.get("namedPersons") or "", threatened_text=details.get("threatenedText") or "",
-            threatened_at=(_timestamp(details, "threatenedAt", details["_path"])
+            threatened_at=(get_timestamp(details, "threatenedAt", details["_path"])
                            if details.get("threatenedAt") is not None else None),
             weapons=tuple(details.get("weapons") or ()), weapon_access=bool(details.get("weaponAccess")),
             indicators=tuple(details.get("indicators") or ()),
