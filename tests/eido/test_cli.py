@@ -98,3 +98,13 @@ def test_a_ten_megabyte_file_is_refused_by_the_command_line_without_a_traceback(
     assert (done.returncode, done.stdout) == (1, "")
     assert done.stderr == ("The EIDO was not imported: at $, the file is 10.0 MB; an EIDO of one incident is a few "
                            "kilobytes, and files over 2 MB are refused. Nothing was changed.\n")
+
+
+def test_export_without_a_file_prints_the_document(
+        db: Database, stories: dict[str, Story], capsys: pytest.CaptureFixture[str]) -> None:
+    story = stories["closed_with_outcomes"]
+    assert main(["eido", "export", story.case_number, "--database-url", _url(db)]) == 0
+    printed = capsys.readouterr()
+    document = json.loads(printed.out)
+    assert (printed.err, document["incidentComponent"]["internalIncidentId"], schema_errors(document)) == (
+        "", story.case_number, [])
