@@ -182,6 +182,8 @@ def _cmd_eido_export(args: argparse.Namespace) -> int:
 def _cmd_eido_import(args: argparse.Namespace) -> int:
     import uuid
 
+    from sqlalchemy import select
+
     from dispatch_console.db.engine import Database
     from dispatch_console.db.migrate import upgrade
     from dispatch_console.db.models import Operator
@@ -208,7 +210,8 @@ def _cmd_eido_import(args: argparse.Namespace) -> int:
         with db.write() as session:
             owner = None
             if args.for_operator:
-                owner = session.query(Operator).filter(Operator.username == args.for_operator).one_or_none()
+                owner = session.execute(select(Operator).where(Operator.username == args.for_operator)
+                                        ).scalar_one_or_none()
                 if owner is None or not owner.active:
                     print(f"Not imported: there is no active operator '{args.for_operator}'.", file=sys.stderr)
                     return 2
