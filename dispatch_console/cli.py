@@ -150,6 +150,107 @@ def _cmd_bundle(args: argparse.Namespace) -> int:
     return subprocess.run([sys.executable, str(script), "--dist", args.dist], check=False).returncode
 
 
+def _eido_actor() -> object:
+    """The command line acts as the console's system account (an admin without juvenile reveals), audited as such."""
+    import dataclasses
+
+    from dispatch_console.services.actor import SYSTEM
+    from dispatch_console.settings import load_settings
+
+    return dataclasses.replace(SYSTEM, console=f"{load_settings().console_name} (command line)")
+
+
+def _cmd_eido_export(args: argparse.Namespace) -> int:
+    import json
+
+    from dispatch_console.db.engine import Database
+    from dispatch_console.db.migrate import upgrade
+    from dispatch_console.services import eido
+    from dispatch_console.services.actor import Actor
+    from dispatch_console.services.privacy import CaseNotFound
+    from dispatch_console.settings import load_settings
+
+    db = _open_db(args.database_url)
+    assert isinstance(db, Database)
+    upgrade(db)
+    actor = _eido_actor()
+    assert isinstance(actor, Actor)
+    try:
+        with db.write() as session:
+            document = eido.export_threat(session, actor=actor, case_number=args.case_number,
+                                          issuer=eido.issuer_from(load_settings()))
+    except (CaseNotFound, eido.EidoRefused) as problem:
+        print(f"Not exported: {problem}", file=sys.stderr)
+        return 2
+    if args.output:
+        eido.write_document(document, Path(args.output))
+        print(f"Wrote the EIDO of {document['incidentComponent']['internalIncidentId']} to {args.output}.",
+              file=sys.stderr)
+    else:
+        print(json.dumps(document, ensure_ascii=False, indent=2))
+    return 0
+
+
+def _cmd_eido_import(args: argparse.Namespace) -> int:
+    import uuid
+
+    from sqlalchemy import select
+
+    from dispatch_console.db.engine import Database
+    from dispatch_console.db.migrate import upgrade
+    from dispatch_console.db.models import Operator
+    from dispatch_console.domain.eido.guard import MAX_BYTES
+    from dispatch_console.domain.enums import Role
+    from dispatch_console.services import drafts, eido
+    from dispatch_console.services.actor import Actor
+
+    path = Path(args.file)
+    try:
+        with path.open("rb") as handle:
+            size = path.stat().st_size
+            data = handle.read(MAX_BYTES + 1)
+    except OSError as problem:
+        print(f"Not imported: {path} cannot be read ({problem.strerror or problem}).", file=sys.stderr)
+        return 2
+    db = _open_db(args.database_url)
+    assert isinstance(db, Database)
+    upgrade(db)
+    actor = _eido_actor()
+    assert isinstance(actor, Actor)
+    draft_id = str(uuid.uuid4())
+    try:
+        with db.write() as session:
+            owner = None
+            if args.for_operator:
+                owner = session.execute(select(Operator).where(Operator.username == args.for_operator)
+                                        ).scalar_one_or_none()
+                if owner is None or not owner.active:
+                    print(f"Not imported: there is no active operator '{args.for_operator}'.", file=sys.stderr)
+                    return 2
+            result = eido.import_document(session, actor=actor, data=data, source=path.name, draft_id=draft_id,
+                                          size=size)
+            if owner is not None:
+                drafts.save_draft(session, actor=Actor(owner.username, owner.display_name, Role(owner.role),
+                                                       actor.console), draft_id=draft_id, data=result.draft)
+            else:
+                session.rollback()  # a look only: nothing kept
+    except eido.EidoRejected as problem:
+        print(str(problem), file=sys.stderr)
+        return 1
+    incident = result.incident
+    print(f"EIDO {incident.incident_id} from {incident.issuer}:")
+    print(f"  location:  {result.site.name + ' (site directory)' if result.site else incident.target_name or '-'}")
+    print(f"  caller:    {'confidential' if incident.confidential_reporter else incident.caller_name or '-'}")
+    print(f"  suspects:  {len(incident.suspects)}")
+    print(f"  statement: {' '.join(incident.statement.split())[:100] or '-'}")
+    if owner is not None:
+        print(f"Saved as a draft for {owner.username}: Threat → Recover unsaved reports (Ctrl+Shift+D) shows it; "
+              "nothing is a threat until they check and save it.")
+    else:
+        print("Nothing was saved. Add --for USERNAME to put it in that operator's drafts.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="main.py", description="Threat dispatch console")
     parser.add_argument("--database-url", help="SQLAlchemy URL (no password: it comes from the keyring)")
@@ -178,6 +279,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("gateway", help="run the reference notification backend", add_help=False)
     p.add_argument("gateway_args", nargs=argparse.REMAINDER)
     p.set_defaults(func=_cmd_gateway)
+    p = sub.add_parser("eido", help="NENA EIDO: export a threat, or read one into an intake draft")
+    eido_sub = p.add_subparsers(dest="eido_command", required=True)
+    e = eido_sub.add_parser("export", help="write one threat as an EIDO JSON document (audited)")
+    e.add_argument("case_number", help="e.g. TT-2026-00042")
+    e.add_argument("-o", "--output", help="file to write (default: standard output)")
+    e.add_argument("--database-url", dest="database_url", default=argparse.SUPPRESS)
+    e.set_defaults(func=_cmd_eido_export)
+    e = eido_sub.add_parser("import", help="read an EIDO into an intake draft (nothing is saved as a threat)")
+    e.add_argument("file")
+    e.add_argument("--for", dest="for_operator", default="", help="put the draft in this operator's drafts")
+    e.add_argument("--database-url", dest="database_url", default=argparse.SUPPRESS)
+    e.set_defaults(func=_cmd_eido_import)
     for name in ("create-operator", "verify-audit", "import-sites"):
         sub.choices[name].add_argument("--database-url", dest="database_url", default=argparse.SUPPRESS)
     return parser

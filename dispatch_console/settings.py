@@ -61,6 +61,12 @@ class Settings:
     """IANA zone of the center, e.g. America/Chicago; empty = this computer's zone."""
     change_poll_ms: int = 200
     """How often a SQLite console checks whether another console committed (PostgreSQL is woken instantly)."""
+    eido_element_id: str = ""
+    """This console's functional element id in EIDO exports; empty = "<console_name>.<eido_agency_id>"."""
+    eido_agency_id: str = ""
+    """The agency's id in EIDO exports (NENA-STA-010 agency identifier, e.g. psap.riverton.mo.us)."""
+    eido_agency_name: str = ""
+    """The agency's name, written to the EIDO agency's contact card."""
 
     def validated(self) -> Settings:
         defaults = Settings()

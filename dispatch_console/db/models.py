@@ -360,3 +360,23 @@ class ReportCount(Base):
     verified: Mapped[int] = mapped_column(Integer, default=0)
     notified: Mapped[int] = mapped_column(Integer, default=0)
     acked: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class EidoAttachment(Base):
+    """A part of an imported EIDO the console does not read (an unknown component), kept as it came (0009).
+
+    Written when the EIDO is imported, against the intake draft it filled (``draft_id``); the save of that draft
+    gives it its case (``threat_id``), in the same transaction (``services.eido.adopt_attachments``).
+    """
+
+    __tablename__ = "eido_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    threat_id: Mapped[int | None] = mapped_column(ForeignKey("threats.id"), index=True)
+    draft_id: Mapped[str] = mapped_column(String(36), index=True, default="")
+    incident_id: Mapped[str] = mapped_column(String(300), default="")
+    source: Mapped[str] = mapped_column(String(300), default="")
+    path: Mapped[str] = mapped_column(String(300))
+    content: Mapped[Any] = mapped_column(JSON)
+    imported_at: Mapped[datetime]
+    imported_by: Mapped[str] = mapped_column(String(64))

@@ -37,6 +37,7 @@ from dispatch_console.domain.timeparse import Parsed, parse_threatened_time
 from dispatch_console.domain.validation import LIMITS, SUSPECT_LIMITS, clean_text, normalise_phone, validate_threat
 from dispatch_console.services import audit, changes
 from dispatch_console.services.actor import Actor, PermissionDenied
+from dispatch_console.services.eido import adopt_attachments
 from dispatch_console.services.sites import to_site
 
 CASE_PREFIX = "TT"
@@ -233,6 +234,7 @@ def save_threat(
         _link(session, actor=actor, original=original, duplicate=row, now=now)
     if draft_id:
         session.execute(delete(Draft).where(Draft.id == draft_id, Draft.operator == actor.username))
+        adopt_attachments(session, draft_id=draft_id, threat_id=row.id)  # an imported EIDO's unread parts
     return SavedThreat(number, row.id, assessment.priority, assessment.reasons, clean.linked_to)
 
 

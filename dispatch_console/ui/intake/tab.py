@@ -21,6 +21,7 @@ from dispatch_console.services import drafts
 from dispatch_console.services.drafts import DraftView
 from dispatch_console.ui.context import ConsoleContext
 from dispatch_console.ui.intake.drafts_dialog import DraftsDialog
+from dispatch_console.ui.intake.eido_import import install_eido_import
 from dispatch_console.ui.intake.form import IntakeForm
 from dispatch_console.ui.main_window import MainWindow
 from dispatch_console.ui.worker import run_in_background
@@ -119,6 +120,7 @@ def build_intake_tab(ctx: ConsoleContext, window: MainWindow) -> QWidget:
     window.add_action("Threat", "add_suspect", "Add s&uspect", "Ctrl+Shift+A", tab.when_shown(tab.add_suspect))
     window.add_action("Threat", "recover_drafts", "&Recover unsaved reports …", "Ctrl+Shift+D",
                       _alive(tab, tab.offer_drafts))
+    install_eido_import(tab, window)  # File → Import EIDO, and EIDO files dropped on the form (eido_import.py)
     tab.offer_drafts()
     return tab
 

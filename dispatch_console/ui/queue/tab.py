@@ -33,6 +33,7 @@ from dispatch_console.services.queue import QueueRow
 from dispatch_console.ui.context import ConsoleContext
 from dispatch_console.ui.queue.alerts import AlertSound
 from dispatch_console.ui.queue.detail import ACTIONS, SECTIONS, DetailPane
+from dispatch_console.ui.queue.eido_export import add_eido_export
 from dispatch_console.ui.queue.live import LiveBridge
 from dispatch_console.ui.queue.model import COL_PRIORITY, COL_TARGET, ID_ROLE, QueueFilter, QueueModel
 from dispatch_console.ui.theme import set_role
@@ -180,6 +181,7 @@ class QueueTab(QWidget):
             window.add_action("Threat", f"tab_queue_{name}", text, shortcut,
                               lambda n=name: self.pane.trigger(n))
         window.add_action("Threat", "tab_queue_search", "Search the queue", "Ctrl+Shift+F", self.focus_search)
+        add_eido_export(window, self.pane, self.ctx)  # Threat → Export as EIDO (ui/queue/eido_export.py)
         window.add_action("View", "tab_queue_schools", "Schools only / all targets", "Ctrl+Shift+H",
                           self.schools.toggle)
         mute = window.add_action("View", "tab_queue_mute", "&Mute new-P1 alert", "Ctrl+M", self.toggle_mute)
