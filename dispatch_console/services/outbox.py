@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import select
@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from dispatch_console.db.models import AssignedUnit, Notification, Sequence, SuspectRow, ThreatRow
 from dispatch_console.domain.enums import DeliveryState, Priority, Status, TargetKind, Weapon
 from dispatch_console.domain.masking import SuspectFacts, describe
+from dispatch_console.domain.words import counted
 from dispatch_console.gateway.contract import (
     MAX_SHORT_TEXT,
     MAX_TEXT,
@@ -41,6 +42,9 @@ from dispatch_console.services.changes import record_change
 
 PENDING_STATES = (DeliveryState.QUEUED.value, DeliveryState.SENT.value)
 """States in which the sender still owes the backend an attempt."""
+
+RETRYING = "retrying:"
+"""How ``last_error`` starts while a page is retried for a transient cause (the sender writes it)."""
 
 
 class NotifyError(ValueError):
@@ -83,15 +87,38 @@ class NotificationView:
     acknowledged_at: datetime | None
     acknowledged_by: str
     deadline_at: datetime | None
+    sent_at: datetime | None = None
+
+    @property
+    def waiting(self) -> bool:
+        """True while the page is owed and its last attempt met a transient cause (it is being retried)."""
+        return self.state.value in PENDING_STATES and self.attempts > 0 and self.last_error.startswith(RETRYING)
+
+    @property
+    def waiting_since(self) -> datetime:
+        """When the sender first tried this page (the click's time if it never got that far)."""
+        return self.sent_at or self.created_at
 
     @property
     def state_text(self) -> str:
-        """The state in words, with a non-colour marker for failed (✖) and acknowledged (✔)."""
+        """:meth:`state_words` in this computer's time zone."""
+        return self.state_words()
+
+    def state_words(self, tz: tzinfo | None = None) -> str:
+        """The state in words, with a non-colour marker for failed (✖) and acknowledged (✔).
+
+        A page retried for a transient cause reads "waiting for the backend since 14:03 (7 tries): <why>", never
+        "failed": it is not lost, and the words say since when the unit has not been reached.
+        """
         if self.state is DeliveryState.FAILED:
             return f"✖ failed: {self.last_error}" if self.last_error else "✖ failed"
         if self.state is DeliveryState.ACKNOWLEDGED:
             who = f" by {self.acknowledged_by}" if self.acknowledged_by else ""
             return f"✔ acknowledged{who}"
+        if self.waiting:
+            since = self.waiting_since.astimezone(tz).strftime("%H:%M")
+            why = self.last_error[len(RETRYING):].strip()
+            return f"waiting for the backend since {since} ({counted(self.attempts, 'try', 'tries')}): {why}"
         if self.state is DeliveryState.QUEUED and self.last_error:
             return f"queued ({self.last_error})"
         return self.state.label.lower()
@@ -114,6 +141,7 @@ def _view(row: Notification) -> NotificationView:
         acknowledged_at=row.acknowledged_at,
         acknowledged_by=row.acknowledged_by,
         deadline_at=row.deadline_at,
+        sent_at=row.sent_at,
     )
 
 

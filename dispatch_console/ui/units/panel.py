@@ -273,7 +273,7 @@ class UnitsPanel(QWidget):
         if snapshot.threat_id != self._threat_id:
             return
         self._snapshot = snapshot
-        self.model.set_rows(rows_for(snapshot))
+        self.model.set_rows(rows_for(snapshot, self.ctx.tz))
         facts = snapshot.facts
         self.title.setText(f"Designated units — {facts.case_number} ({facts.priority.value})" if facts else
                            "Designated units (threat not found)")
