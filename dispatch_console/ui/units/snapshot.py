@@ -26,6 +26,8 @@ class UnitsSnapshot:
     notifications: list[Any]
     roster: list[UnitView] | None
     roster_error: str
+    preview: dict[str, Any] | None = None
+    """The request body a unit would receive now (``outbox.preview``), for the supervisor to read before the click."""
 
 
 def kind_label(value: str) -> str:
@@ -121,3 +123,28 @@ def banner_text(snapshot: UnitsSnapshot, health: Any) -> str:
     if snapshot.roster_error and snapshot.roster is None:
         parts.append(f"The unit roster could not be read: {snapshot.roster_error}.")
     return "\n".join(parts)
+
+
+PREVIEW_REASON = "<the unit's reason>"
+"""Stands for the one part of the page that differs per unit: why that unit is designated."""
+
+
+def preview_text(body: dict[str, Any] | None) -> str:
+    """The payload's fields in words, each value exactly as it will be sent (only the layout is the panel's)."""
+    if not body:
+        return ""
+    incident = body.get("incident") or {}
+    target = incident.get("target") or {}
+    lines = [
+        "What every unit receives (exactly as it will be sent):",
+        f"Case: {incident.get('case_number', '')} · {body.get('priority', '')} · {incident.get('category', '')}",
+        f"Target: {target.get('name', '')} ({target.get('kind', '')}), {target.get('address', '')}, "
+        f"{target.get('division', '')} division",
+        f"Threatened at: {incident.get('threatened_at') or 'not known'}",
+        f"Weapons: {', '.join(incident.get('weapons') or []) or 'none mentioned'}",
+        f"Statement: {incident.get('summary', '')}",
+    ]
+    suspects = incident.get("suspects") or []
+    lines += [f"Suspect: {s.get('display_name', '')}" for s in suspects] or ["Suspects: none"]
+    lines.append(f"Message: {body.get('message', '')}")
+    return "\n".join(lines)
