@@ -239,6 +239,10 @@ class Console:
     def _build_workspace(self) -> None:
         import importlib
 
+        if "units_alarm" not in self.ctx.services:  # supervisors see "units not reached" whatever tab is open
+            from dispatch_console.ui.units.alarm_banner import install_alarm_banner
+
+            self.ctx.services["units_alarm"] = install_alarm_banner(self.ctx, self.window)
         if self.window.tabs.count():
             return
         for title, shortcut, target in WORKSPACE_TABS:

@@ -96,6 +96,11 @@ class _AuditSpec:
     detail: dict[str, Any]
 
 
+def _priority_of(payload: dict[str, Any]) -> Priority:
+    value = str(payload.get("priority", "P4"))
+    return Priority(value) if value in Priority._value2member_map_ else Priority.P4
+
+
 def _retry_words(delay: float) -> str:
     return f"{delay:.1f} s" if delay < 10 else f"{delay:.0f} s"
 
@@ -287,6 +292,11 @@ class OutboxDispatcher(BackgroundLoop):
                 row.state = DeliveryState.SENT.value
                 if row.sent_at is None:
                     row.sent_at = now
+                if row.deadline_at is None:
+                    # The acknowledgement clock starts at the first try, not at acceptance: if the backend never
+                    # takes the page, the escalation (and the console's own alarm) must still come on time.
+                    seconds = self._deadlines.get(_priority_of(row.payload))
+                    row.deadline_at = now + timedelta(seconds=seconds) if seconds else None
             return [_Claimed(r.id, r.threat_id, r.unit_id, dict(r.payload), r.attempts) for r in rows]
 
     @staticmethod
@@ -406,7 +416,7 @@ class OutboxDispatcher(BackgroundLoop):
             row.state = DeliveryState.ACCEPTED.value
             row.accepted_at = now
             row.last_error = ""
-            seconds = self._deadlines.get(Priority(str(row.payload.get("priority", "P4"))))
+            seconds = self._deadlines.get(_priority_of(row.payload))
             row.deadline_at = now + timedelta(seconds=seconds) if seconds else None
             detail.update(attempts=row.attempts, replayed=outcome.replayed)
             entries.append(_AuditSpec("notification.accepted", row.id, "success", detail))

@@ -15,9 +15,10 @@ from sqlalchemy import select
 
 from dispatch_console.db.engine import Database
 from dispatch_console.db.models import AuditEntry, Notification, ThreatRow
+from dispatch_console.domain.enums import Priority
 from dispatch_console.gateway.retry import Jitter, RetryPolicy
 from dispatch_console.gateway.server import ReferenceBackend
-from dispatch_console.services import outbox
+from dispatch_console.services import outbox, units_alarm
 from dispatch_console.services.actor import Actor
 from dispatch_console.services.dispatcher import NotificationServices
 from tests.notify.conftest import Stack, exactly_once, views, wait_until
@@ -179,3 +180,44 @@ def test_a_huge_retry_after_is_capped_and_logged(
     services.dispatcher.wake()
     wait_until(lambda: views(db, threat_id)[0].state.value in DONE)
     exactly_once(backend, case_of(db, threat_id), ["NOR-P1"])
+
+
+def test_at_the_p1_deadline_with_the_backend_down_the_supervisor_is_paged_and_the_console_raises_its_alarm(
+    db: Database, stack: Stack, backend: ReferenceBackend, supervisor: Actor, call_taker: Actor
+) -> None:
+    clock = ConsoleClock()
+    services = stack.start(policy=REAL_SCHEDULE, clock=clock, probe_interval=NO_PROBE,
+                           deadlines={Priority.P1: 180.0, Priority.P2: 600.0})
+    wait_until(lambda: services.feed.cycles >= 2)  # the roster was read while the backend was up
+    backend.stop()
+    threat_id = make_threat(db, call_taker, priority="P1", division="North")
+    with db.write() as session:
+        outbox.notify_designated_units(session, actor=supervisor, threat_id=threat_id,
+                                       unit_ids=["NOR-P1", "SRO-04"], now=clock())
+    services.dispatcher.wake()
+    wait_until(lambda: settled(db, clock))
+    outage(db, clock, services, 175)
+    cycles = services.feed.cycles
+    wait_until(lambda: services.feed.cycles >= cycles + 3)
+    assert audit_actions(db, "threat.escalate") == [] and audit_actions(db, units_alarm.ALARM_ACTION) == []
+
+    outage(db, clock, services, 10)  # the P1 deadline (3 min from the first try) passes, the backend still down
+    [escalation] = wait_until(lambda: audit_actions(db, "threat.escalate"))
+    case = case_of(db, threat_id)
+    assert escalation.detail == {"case_number": case, "not_acknowledged": ["NOR-P1", "SRO-04"],
+                                 "not_reached": ["NOR-P1", "SRO-04"], "notified": "NOR-SUP", "escalation": 1}
+    with db.read() as session:
+        [alarm] = units_alarm.alarms_after(session)
+        assert units_alarm.still_unreached(session, [alarm]) == [alarm]
+    assert alarm.text == f"P1 {case}: units not reached for 3 min (NOR-P1, SRO-04)"
+    wait_until(lambda: settled(db, clock))  # the escalation page was tried at once, and waits like the others
+    assert sorted((v.round, v.unit_id, v.state.value) for v in views(db, threat_id)) == [
+        (0, "NOR-P1", "queued"), (0, "SRO-04", "queued"), (1, "NOR-SUP", "queued")]
+
+    backend.start()
+    clock.advance(REAL_SCHEDULE.max_delay)
+    services.dispatcher.wake()
+    wait_until(lambda: {v.state.value for v in views(db, threat_id)} <= DONE)
+    exactly_once(backend, case, ["NOR-P1", "SRO-04", "NOR-SUP"])
+    with db.read() as session:
+        assert units_alarm.still_unreached(session, [alarm]) == []  # every page reached the backend: alarm over
