@@ -6,21 +6,25 @@ the real reference backend on loopback, stopped and started on the same port.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
 from dispatch_console.db.engine import Database
 from dispatch_console.db.models import AuditEntry, Notification, ThreatRow
-from dispatch_console.domain.enums import Priority
+from dispatch_console.domain.enums import DeliveryState, Priority
 from dispatch_console.gateway.retry import Jitter, RetryPolicy
 from dispatch_console.gateway.server import ReferenceBackend
 from dispatch_console.services import outbox, units_alarm
 from dispatch_console.services.actor import Actor
 from dispatch_console.services.dispatcher import NotificationServices
+from dispatch_console.settings import Settings, load_settings
 from tests.notify.conftest import Stack, exactly_once, views, wait_until
 from tests.notify.factories import make_threat
 
@@ -102,6 +106,7 @@ def down_for_five_minutes(
     assert {v.state.value for v in shown} == {"queued"}
     assert all(v.attempts > REAL_SCHEDULE.max_attempts for v in shown)  # past the quick retries, still trying
     attempts = shown[0].attempts
+    assert attempts == 14  # at t = 0, 5, 10, 15, 25, 45 s (quick retries, on 5 s steps), then every 30 s to 285 s
     assert {v.state_words(UTC) for v in shown} == {
         f"waiting for the backend since 14:03 ({attempts} tries): could not reach the backend (connection refused "
         f"or lost); next try in 30 s"
@@ -221,3 +226,27 @@ def test_at_the_p1_deadline_with_the_backend_down_the_supervisor_is_paged_and_th
     exactly_once(backend, case, ["NOR-P1", "SRO-04", "NOR-SUP"])
     with db.read() as session:
         assert units_alarm.still_unreached(session, [alarm]) == []  # every page reached the backend: alarm over
+
+
+def test_waiting_words_read_right_for_one_try_and_for_many() -> None:
+    first_try = datetime(2026, 4, 12, 19, 3, 20, tzinfo=UTC)
+
+    def waiting(attempts: int) -> str:
+        view = outbox.NotificationView(
+            "n1", 1, "NOR-P1", 0, False, DeliveryState.QUEUED, attempts,
+            "retrying: the backend is temporarily unavailable; next try in 4.0 s", first_try, first_try, None, None,
+            None, "", None, sent_at=first_try)
+        return view.state_words(ZoneInfo("America/Chicago"))
+
+    assert waiting(1) == ("waiting for the backend since 14:03 (1 try): the backend is temporarily unavailable; "
+                          "next try in 4.0 s")
+    assert waiting(7) == ("waiting for the backend since 14:03 (7 tries): the backend is temporarily unavailable; "
+                          "next try in 4.0 s")
+
+
+def test_retry_after_cap_and_proxy_are_settings(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({"retry_after_cap_s": 7200, "proxy_url": "http://proxy.example.org:3128"}))
+    settings = load_settings(path)
+    assert settings.retry_after_cap_s == 600 and settings.proxy_url == "http://proxy.example.org:3128"
+    assert Settings().retry_after_cap_s == 60 and Settings().proxy_url == ""
