@@ -179,6 +179,7 @@ class Console:
             return
         from dispatch_console.credentials import BACKEND_TOKEN, KeyringStore, LayeredStore
         from dispatch_console.domain.enums import Priority
+        from dispatch_console.gateway.retry import RetryPolicy
         from dispatch_console.logging_setup import register_secret
         from dispatch_console.services.dispatcher import build_services, make_client_factory
         from dispatch_console.ui.backend_settings import SHORTCUT, open_backend_settings, session_store
@@ -200,11 +201,12 @@ class Console:
             self.ctx.db, base_url=self.ctx.backend_url, token_provider=self.ctx.token_provider,
             console_name=s.console_name, ca_bundle=s.ca_bundle, max_escalations=s.max_escalations,
             deadlines={Priority.P1: float(s.ack_deadline_p1_s), Priority.P2: float(s.ack_deadline_p2_s)},
+            policy=RetryPolicy(retry_after_cap=float(s.retry_after_cap_s)), proxy=s.proxy_url,
         )
         self.ctx.services.update(
             notifications=services, outbox_dispatcher=services.dispatcher, feed_follower=services.feed,
             notify_client_factory=make_client_factory(self.ctx.backend_url, self.ctx.token_provider,
-                                                      ca_bundle=s.ca_bundle, pool_size=4),
+                                                      ca_bundle=s.ca_bundle, pool_size=4, proxy=s.proxy_url),
         )
         services.start()
         if "backend_settings" not in self.window.actions_by_name:
@@ -237,6 +239,10 @@ class Console:
     def _build_workspace(self) -> None:
         import importlib
 
+        if "units_alarm" not in self.ctx.services:  # supervisors see "units not reached" whatever tab is open
+            from dispatch_console.ui.units.alarm_banner import install_alarm_banner
+
+            self.ctx.services["units_alarm"] = install_alarm_banner(self.ctx, self.window)
         if self.window.tabs.count():
             return
         for title, shortcut, target in WORKSPACE_TABS:

@@ -44,6 +44,12 @@ class Settings:
     """Base URL of the department's notification backend; empty = training mode (built-in reference backend)."""
     ca_bundle: str = ""
     """Path to a CA bundle for a backend with a private CA; TLS verification itself can never be switched off."""
+    proxy_url: str = ""
+    """``http://host:port`` of a proxy to reach an https backend; empty = direct. Proxy environment variables are
+    never used (they would route the bearer token through whatever they name)."""
+    retry_after_cap_s: int = 60
+    """The longest ``Retry-After`` the console honours before trying a page again (1 to 600 s); larger values are
+    logged and capped, so a broken backend cannot hold a P1 page for an hour."""
     theme: str = "dark"
     """"dark" for a dim dispatch room, or "light"."""
     lock_minutes: int = 15
@@ -79,6 +85,7 @@ class Settings:
                 setattr(self, name, getattr(defaults, name))
         self.max_escalations = min(max(self.max_escalations, 0), 5)
         self.change_poll_ms = min(max(self.change_poll_ms, 50), 1000)
+        self.retry_after_cap_s = min(max(self.retry_after_cap_s, 1), 600)
         return self
 
     @property

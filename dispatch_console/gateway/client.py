@@ -9,6 +9,10 @@ Design choices, each forced by the contract or by something that went wrong else
 * :meth:`NotifyClient.send` makes exactly one attempt and *classifies* the result instead of raising, because the
   caller must decide per class: retry later, show as failed, or ask an admin for a new token.
 * TLS verification cannot be switched off. A custom CA bundle can be configured for a department's private CA.
+* The environment is ignored (``Session.trust_env = False``): an ``http_proxy``/``HTTPS_PROXY`` variable would
+  otherwise route requests, bearer token included, through whatever proxy it names (in clear for plain http), and
+  ``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE`` would silently replace the configured trust; ``.netrc`` is ignored too.
+  A center that needs a proxy sets it in Settings (``proxy_url``); it is used for https backends only.
 * The token is read from ``token_provider`` for each request (it lives in the OS keyring) and never appears in a
   message or exception: ``requests`` puts header values into some of its own error texts (an invalid header
   value is quoted verbatim), so such texts are never passed on, and the token is checked before it is sent.
@@ -205,10 +209,12 @@ class NotifyClient:
         pool_size: Connections kept to the backend; at least the largest fan-out.
         connect_timeout: Seconds to establish a connection.
         read_timeout: Seconds to wait for a response.
+        proxy: ``http://host:port`` of a proxy for the https backend (a CONNECT tunnel, so the proxy sees neither
+            the token nor the page); ``None`` or ``""`` connects directly. Environment variables are never used.
 
     Raises:
-        ValueError: Bad URL, a ``ca_bundle`` that is not a path (``False`` cannot switch verification off), or bad
-            sizes/timeouts.
+        ValueError: Bad URL, a ``ca_bundle`` that is not a path (``False`` cannot switch verification off), bad
+            sizes/timeouts, or a proxy that is not ``http(s)://host:port`` or carries credentials.
     """
 
     def __init__(
@@ -220,6 +226,7 @@ class NotifyClient:
         pool_size: int = 32,
         connect_timeout: float = 3.05,
         read_timeout: float = 10,
+        proxy: str | None = None,
     ) -> None:
         parts = urlsplit(base_url)
         if parts.scheme not in ("https", "http") or not parts.hostname:
@@ -242,7 +249,10 @@ class NotifyClient:
         self._timeout = (float(connect_timeout), float(read_timeout))
         self._verify: str | bool = ca_bundle if ca_bundle is not None else True
         self._session = requests.Session()
+        self._session.trust_env = False  # no proxy, CA or .netrc from the environment (see the module docstring)
         self._session.verify = self._verify
+        if proxy:
+            self._session.proxies = {"https": _checked_proxy(proxy)}
         adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
         self._session.mount("https://", adapter)
         self._session.mount("http://", adapter)
@@ -538,6 +548,16 @@ class NotifyClient:
             if time.monotonic() >= deadline:
                 raise TimeoutError(f"{notification_id} still {status.status.value} after {timeout} s")
             time.sleep(interval)
+
+
+def _checked_proxy(proxy: str) -> str:
+    """The proxy URL if it is ``http(s)://host[:port]`` without credentials (those would be a secret in Settings)."""
+    parts = urlsplit(proxy)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("the proxy must look like http://proxy.example.org:3128")
+    if parts.username or parts.password or parts.query or parts.fragment or parts.path not in ("", "/"):
+        raise ValueError("the proxy URL must be only a scheme, host and port (no credentials, path or query)")
+    return proxy
 
 
 class _Transport(Exception):

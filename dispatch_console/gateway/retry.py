@@ -1,4 +1,4 @@
-"""How long to wait before retrying a notification, and when to give up and show it as failed.
+"""How long to wait before retrying a notification: quick retries first, then patient ones at a capped interval.
 
 Pure functions of the attempt number and a random source, so the schedule can be tested exactly and the
 notification service owns the actual waiting (a Qt timer or a worker thread, never a sleep in the UI thread).
@@ -12,6 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
+
+MAX_PATIENT_INTERVAL = 30.0
+"""The longest interval between two tries of an owed page (unless the backend's ``Retry-After`` asks for more)."""
 
 
 class RandomSource(Protocol):
@@ -39,10 +42,14 @@ class RetryPolicy:
     Attributes:
         base: Ceiling of the first wait, in seconds.
         factor: Growth of the ceiling per attempt.
-        max_delay: The ceiling never grows past this (seconds); ``Retry-After`` may still ask for longer.
+        max_delay: The ceiling never grows past this (seconds, at most :data:`MAX_PATIENT_INTERVAL`): after the
+            quick retries a page that is still owed is tried about this often for as long as its threat is open.
+            ``Retry-After`` may ask for longer, up to ``retry_after_cap``.
         jitter: See :class:`Jitter`.
-        max_attempts: After this many failed attempts the notification is shown as failed (a person can still retry
-            it by hand); with the defaults that is about a minute of trying.
+        max_attempts: How many *quick* retries (growing backoff) are made; with the defaults that is about a minute.
+            After them the sender does not give up on a transient cause: it keeps trying at ``max_delay``.
+        retry_after_cap: The longest ``Retry-After`` honoured (seconds); a larger value is capped (and logged by the
+            sender), so a broken backend cannot hold a P1 page for an hour.
     """
 
     base: float = 0.5
@@ -50,10 +57,15 @@ class RetryPolicy:
     max_delay: float = 30.0
     jitter: Jitter = Jitter.FULL
     max_attempts: int = 8
+    retry_after_cap: float = 60.0
 
     def __post_init__(self) -> None:
         if self.base <= 0 or self.factor < 1 or self.max_delay < self.base or self.max_attempts < 1:
             raise ValueError("need base > 0, factor >= 1, max_delay >= base and max_attempts >= 1")
+        if self.max_delay > MAX_PATIENT_INTERVAL:
+            raise ValueError(f"max_delay is at most {MAX_PATIENT_INTERVAL:g} s between two tries of an owed page")
+        if self.retry_after_cap <= 0:
+            raise ValueError("retry_after_cap must be positive")
 
     def ceiling(self, attempt: int) -> float:
         """Backoff ceiling after failed attempt number ``attempt`` (1-based): base·factor^(attempt-1), capped."""
@@ -67,8 +79,8 @@ class RetryPolicy:
 
         Args:
             attempt: How many attempts have failed so far (1 after the first failure).
-            retry_after: The backend's ``Retry-After`` in seconds, if it sent one; the result is never below it,
-                because the contract requires waiting at least that long.
+            retry_after: The backend's ``Retry-After`` in seconds, if it sent one; the result is never below it
+                (the contract requires waiting at least that long), but it counts only up to ``retry_after_cap``.
             rng: Source of the jitter.
         """
         ceiling = self.ceiling(attempt)
@@ -79,9 +91,13 @@ class RetryPolicy:
         else:
             wait = ceiling
         if retry_after is not None and retry_after > wait:
-            wait = retry_after
+            wait = min(retry_after, self.retry_after_cap)
         return max(0.0, wait)
 
     def should_retry(self, attempts_made: int) -> bool:
-        """True while another automatic attempt is allowed after ``attempts_made`` failed attempts."""
+        """True while the quick retries last (``attempts_made`` < ``max_attempts``); patient retries follow."""
         return attempts_made < self.max_attempts
+
+    def capped(self, retry_after: float | None) -> bool:
+        """True when ``retry_after`` asks for longer than the cap (the sender logs it)."""
+        return retry_after is not None and retry_after > self.retry_after_cap

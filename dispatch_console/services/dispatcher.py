@@ -33,6 +33,7 @@ from dispatch_console.db.engine import Database
 from dispatch_console.domain.enums import Priority
 from dispatch_console.gateway.client import NotifyClient
 from dispatch_console.gateway.retry import RetryPolicy
+from dispatch_console.services.backend_probe import PROBE_EVERY_S, BackendProbe
 from dispatch_console.services.clock import utcnow
 from dispatch_console.services.notify_support import ClientFactory, Clock, retrying, service_actor
 from dispatch_console.services.outbox_sender import AUTH_PAUSE_S, DEFAULT_DEADLINES, BackendHealth, OutboxDispatcher
@@ -42,6 +43,7 @@ __all__ = [
     "AUTH_PAUSE_S",
     "DEFAULT_DEADLINES",
     "BackendHealth",
+    "BackendProbe",
     "ClientFactory",
     "Clock",
     "NotificationServices",
@@ -56,30 +58,39 @@ __all__ = [
 
 
 class NotificationServices:
-    """The dispatcher and the feed follower of one console, started and stopped together."""
+    """The dispatcher, the feed follower and the one health probe of a console, started and stopped together."""
 
-    def __init__(self, dispatcher: OutboxDispatcher, feed: StatusFeedFollower) -> None:
+    def __init__(
+        self, dispatcher: OutboxDispatcher, feed: StatusFeedFollower, probe: BackendProbe | None = None
+    ) -> None:
         self.dispatcher = dispatcher
         self.feed = feed
+        self.probe = probe
 
     def start(self) -> None:
-        """Start both threads."""
+        """Start the threads."""
         self.dispatcher.start()
         self.feed.start()
+        if self.probe is not None:
+            self.probe.start()
 
     def stop(self) -> None:
-        """Stop both; queued rows stay in the database for the next start."""
+        """Stop them; queued rows stay in the database for the next start."""
+        if self.probe is not None:
+            self.probe.stop()
         self.feed.stop()
         self.dispatcher.stop()
 
 
 def make_client_factory(
-    base_url: str, token_provider: Callable[[], str], *, ca_bundle: str = "", pool_size: int = 32
+    base_url: str, token_provider: Callable[[], str], *, ca_bundle: str = "", pool_size: int = 32, proxy: str = ""
 ) -> ClientFactory:
-    """A factory of clients for one backend; TLS is always verified (``ca_bundle`` only adds a private CA)."""
+    """A factory of clients for one backend; TLS is always verified (``ca_bundle`` only adds a private CA), and a
+    proxy comes from Settings only (``proxy``), never from the environment."""
 
     def build() -> NotifyClient:
-        return NotifyClient(base_url, token_provider, ca_bundle=ca_bundle or None, pool_size=pool_size)
+        return NotifyClient(base_url, token_provider, ca_bundle=ca_bundle or None, pool_size=pool_size,
+                            proxy=proxy or None)
 
     return build
 
@@ -98,9 +109,11 @@ def build_services(
     clock: Clock = utcnow,
     feed_interval: float = 1.0,
     idle_poll: float = 1.0,
+    probe_interval: float = PROBE_EVERY_S,
+    proxy: str = "",
 ) -> NotificationServices:
-    """Wire a dispatcher and a feed follower for one backend (not started)."""
-    factory = make_client_factory(base_url, token_provider, ca_bundle=ca_bundle, pool_size=fan_out)
+    """Wire a dispatcher, a feed follower and the console's one health probe for one backend (not started)."""
+    factory = make_client_factory(base_url, token_provider, ca_bundle=ca_bundle, pool_size=fan_out, proxy=proxy)
     dispatcher = OutboxDispatcher(
         db, factory, policy or RetryPolicy(), console_name=console_name, clock=clock, fan_out=fan_out,
         deadlines=deadlines, idle_poll=idle_poll,
@@ -109,4 +122,5 @@ def build_services(
         db, factory, backend_url=base_url, console_name=console_name, clock=clock, interval=feed_interval,
         max_escalations=max_escalations, on_queued=dispatcher.wake,
     )
-    return NotificationServices(dispatcher, feed)
+    probe = BackendProbe(dispatcher, factory, interval=probe_interval)
+    return NotificationServices(dispatcher, feed, probe)

@@ -11,14 +11,16 @@ round 0 is skipped, not re-sent; and the threat row is locked first, so two cons
 instead of racing to insert the same row.
 
 Privacy: payloads are built here and only here. Suspects are described with :func:`domain.masking.describe`
-(never a name or a date of birth), and the caller (who may be a confidential reporter) is never included.
+plus what was seen (never a name or a date of birth), the caller (who may be a confidential reporter) is never
+included, and every caller or suspect name typed into the statement is masked (:mod:`domain.name_masking`).
+:func:`preview` shows the supervisor that very payload before the click.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import select
@@ -27,6 +29,8 @@ from sqlalchemy.orm import Session
 from dispatch_console.db.models import AssignedUnit, Notification, Sequence, SuspectRow, ThreatRow
 from dispatch_console.domain.enums import DeliveryState, Priority, Status, TargetKind, Weapon
 from dispatch_console.domain.masking import SuspectFacts, describe
+from dispatch_console.domain.name_masking import Person, mask_names
+from dispatch_console.domain.words import counted
 from dispatch_console.gateway.contract import (
     MAX_SHORT_TEXT,
     MAX_TEXT,
@@ -41,6 +45,9 @@ from dispatch_console.services.changes import record_change
 
 PENDING_STATES = (DeliveryState.QUEUED.value, DeliveryState.SENT.value)
 """States in which the sender still owes the backend an attempt."""
+
+RETRYING = "retrying:"
+"""How ``last_error`` starts while a page is retried for a transient cause (the sender writes it)."""
 
 
 class NotifyError(ValueError):
@@ -83,15 +90,38 @@ class NotificationView:
     acknowledged_at: datetime | None
     acknowledged_by: str
     deadline_at: datetime | None
+    sent_at: datetime | None = None
+
+    @property
+    def waiting(self) -> bool:
+        """True while the page is owed and its last attempt met a transient cause (it is being retried)."""
+        return self.state.value in PENDING_STATES and self.attempts > 0 and self.last_error.startswith(RETRYING)
+
+    @property
+    def waiting_since(self) -> datetime:
+        """When the sender first tried this page (the click's time if it never got that far)."""
+        return self.sent_at or self.created_at
 
     @property
     def state_text(self) -> str:
-        """The state in words, with a non-colour marker for failed (✖) and acknowledged (✔)."""
+        """:meth:`state_words` in this computer's time zone."""
+        return self.state_words()
+
+    def state_words(self, tz: tzinfo | None = None) -> str:
+        """The state in words, with a non-colour marker for failed (✖) and acknowledged (✔).
+
+        A page retried for a transient cause reads "waiting for the backend since 14:03 (7 tries): <why>", never
+        "failed": it is not lost, and the words say since when the unit has not been reached.
+        """
         if self.state is DeliveryState.FAILED:
             return f"✖ failed: {self.last_error}" if self.last_error else "✖ failed"
         if self.state is DeliveryState.ACKNOWLEDGED:
             who = f" by {self.acknowledged_by}" if self.acknowledged_by else ""
             return f"✔ acknowledged{who}"
+        if self.waiting:
+            since = self.waiting_since.astimezone(tz).strftime("%H:%M")
+            why = self.last_error[len(RETRYING):].strip()
+            return f"waiting for the backend since {since} ({counted(self.attempts, 'try', 'tries')}): {why}"
         if self.state is DeliveryState.QUEUED and self.last_error:
             return f"queued ({self.last_error})"
         return self.state.label.lower()
@@ -114,6 +144,7 @@ def _view(row: Notification) -> NotificationView:
         acknowledged_at=row.acknowledged_at,
         acknowledged_by=row.acknowledged_by,
         deadline_at=row.deadline_at,
+        sent_at=row.sent_at,
     )
 
 
@@ -133,23 +164,51 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+CALLER_MASK = "[caller]"
+"""What stands for the caller wherever the caller's name was typed (the payload never names the caller)."""
+
+
+def suspect_mask(number: int) -> str:
+    """What stands for suspect ``number`` (1-based, in the order entered) in the statement and the suspect list."""
+    return f"[suspect {number}]"
+
+
+def people_of(threat: ThreatRow) -> list[Person]:
+    """The named people of a threat with their payload masks; the caller first (see ``domain.name_masking``)."""
+    people = [Person(threat.caller_name, CALLER_MASK)] if threat.caller_name.strip() else []
+    people += [Person(s.name, suspect_mask(i)) for i, s in enumerate(threat.suspects, 1) if s.name.strip()]
+    return people
+
+
+def _suspect_payload(row: SuspectRow, number: int, day: date, people: list[Person]) -> SuspectPayload:
+    """A suspect as units see it: the mask, who (never a name or date of birth) and what was seen.
+
+    The description (clothing, build, what was seen) is what lets a unit recognise the person; any name typed into
+    it is masked like the statement's. Social-media handles are identifying and never sent.
+    """
+    text = f"{suspect_mask(number)} {describe(_suspect_facts(row, day))}"
+    seen = " ".join(mask_names(row.description, people).split())
+    if seen:
+        text += f"; seen: {seen}"
+    return SuspectPayload(_clip(text, MAX_SHORT_TEXT), bool(row.juvenile))
+
+
 def build_request(
     threat: ThreatRow, *, notification_id: str, unit_id: str, message: str
 ) -> NotificationRequest:
     """The contract's request body for one unit, built from the stored threat.
 
-    Only what a responding unit needs goes out: target, time, weapons, the statement and masked suspects. The
-    caller's identity, callback number, named persons and a juvenile's name or date of birth never do.
+    Only what a responding unit needs goes out: target, time, weapons, the statement and the suspects' masked
+    descriptions. The caller's identity, callback number, named persons and any suspect's name or date of birth
+    never do: names typed into the statement or a description are replaced by the person's mask first.
     """
     weapons: list[Weapon] = []
     for value in threat.weapons or []:
         if value in Weapon._value2member_map_ and Weapon(value) not in weapons:
             weapons.append(Weapon(value))
     day = threat.received_at.date()
-    suspects = tuple(
-        SuspectPayload(_clip(describe(_suspect_facts(s, day)), MAX_SHORT_TEXT), bool(s.juvenile))
-        for s in threat.suspects
-    )
+    people = people_of(threat)
+    suspects = tuple(_suspect_payload(s, i, day, people) for i, s in enumerate(threat.suspects, 1))
     kind = TargetKind(threat.target_kind) if threat.target_kind in TargetKind._value2member_map_ else TargetKind.OTHER
     incident = IncidentPayload(
         case_number=threat.case_number,
@@ -161,7 +220,7 @@ def build_request(
         ),
         threatened_at=threat.threatened_at,
         weapons=tuple(weapons),
-        summary=_clip(threat.statement, MAX_TEXT),
+        summary=_clip(mask_names(threat.statement, people), MAX_TEXT),
         suspects=suspects,
     )
     priority = Priority(threat.priority)
@@ -345,6 +404,18 @@ def retry_failed(session: Session, *, actor: Actor, notification_id: str, now: d
     )
     record_change(session, threat_id=row.threat_id, kind="updated", by=actor.username, what=f"retry {row.unit_id}")
     return _view(row)
+
+
+def preview(session: Session, *, threat_id: int, unit_id: str = "", reason: str = "") -> NotificationRequest | None:
+    """The request a unit would receive if notified now, built by :func:`build_request` itself (``None``: no threat).
+
+    The units panel shows it to the supervisor, so what is shown is exactly what is sent (the id is a placeholder).
+    """
+    threat = session.get(ThreatRow, threat_id)
+    if threat is None:
+        return None
+    return build_request(threat, notification_id="(preview)", unit_id=unit_id or "(each unit)",
+                         message=_message(threat, reason))
 
 
 def notifications_for(session: Session, *, threat_id: int) -> list[NotificationView]:

@@ -10,8 +10,11 @@ escalation (:mod:`~dispatch_console.services.status_feed`) only share the databa
 * A claimed batch is sent CONCURRENTLY over one :class:`NotifyClient` (one pooled ``requests.Session``) by a thread
   pool as large as the fan-out: twenty units cost about one round trip, not twenty.
 * Every outcome is written back with its audit entry and a change-log row: accepted; retrying (backoff with jitter,
-  honouring ``Retry-After``, same key); failed (422 and friends, or too many attempts) with the reason in words;
-  or paused when the backend refuses the token - nothing is lost, and the console-wide :meth:`health` says so.
+  honouring ``Retry-After`` up to a cap, same key); failed (422 and friends) with the reason in words; or paused
+  when the backend refuses the token - nothing is lost, and the console-wide :meth:`health` says so.
+* A transient cause never ends a page while its threat is open: after the quick retries the page is tried again at
+  the policy's capped interval (≤ 30 s), and at once when the health probe
+  (:mod:`~dispatch_console.services.backend_probe`) sees the backend answer again. The threat's closing ends it.
 """
 
 from __future__ import annotations
@@ -19,17 +22,19 @@ from __future__ import annotations
 import random
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
 
 from dispatch_console.db.engine import Database
-from dispatch_console.db.models import Notification
-from dispatch_console.domain.enums import DeliveryState, Priority
+from dispatch_console.db.models import Notification, ThreatRow
+from dispatch_console.domain.enums import DeliveryState, Priority, Status
+from dispatch_console.domain.words import counted
 from dispatch_console.gateway.client import NotifyClient, OutcomeKind, SendOutcome
 from dispatch_console.gateway.contract import (
     ContractError,
@@ -41,7 +46,7 @@ from dispatch_console.services.background_loop import BackgroundLoop
 from dispatch_console.services.changes import record_change
 from dispatch_console.services.clock import utcnow
 from dispatch_console.services.notify_support import ClientFactory, Clock, log, retrying, service_actor
-from dispatch_console.services.outbox import PENDING_STATES, serialize
+from dispatch_console.services.outbox import PENDING_STATES, RETRYING, serialize
 
 AUTH_PAUSE_S = 30.0
 """While the backend refuses the token, queued rows are tried again this often (or at once after ``resume``)."""
@@ -89,6 +94,11 @@ class _AuditSpec:
     record_id: str
     outcome: str
     detail: dict[str, Any]
+
+
+def _priority_of(payload: dict[str, Any]) -> Priority:
+    value = str(payload.get("priority", "P4"))
+    return Priority(value) if value in Priority._value2member_map_ else Priority.P4
 
 
 def _retry_words(delay: float) -> str:
@@ -173,6 +183,35 @@ class OutboxDispatcher(BackgroundLoop):
             self._health = BackendHealth("unknown", "", self._policy.max_delay)
         self.wake()
 
+    def backend_is_back(self) -> int:
+        """The health probe saw the backend answer again: every page waiting on a transient cause is due now.
+
+        Returns how many pages were brought forward. Pages paused for a refused token are left alone (a healthy
+        backend does not mean a valid token).
+        """
+        brought = 0
+        try:
+            with self._db.write() as session:
+                now = self._clock()
+                rows = session.execute(
+                    select(Notification).where(
+                        Notification.state == DeliveryState.QUEUED.value,
+                        Notification.attempts > 0,
+                        Notification.next_attempt_at > now,
+                        Notification.last_error.like(RETRYING + "%"),
+                    )
+                ).scalars()
+                for row in rows:
+                    row.next_attempt_at = now
+                    brought += 1
+        except Exception as exc:  # the capped interval still brings them
+            log.warning("could not bring waiting notifications forward: %s", type(exc).__name__)
+        with self._lock:
+            if self._health.state == "unreachable":
+                self._health = BackendHealth("unknown", "", self._policy.max_delay)
+        self.wake()
+        return brought
+
     def add_listener(self, listener: Callable[[], None]) -> None:
         """Call ``listener()`` (on the sender thread) after each recorded batch; the UI re-reads then."""
         self._listeners.append(listener)
@@ -253,6 +292,11 @@ class OutboxDispatcher(BackgroundLoop):
                 row.state = DeliveryState.SENT.value
                 if row.sent_at is None:
                     row.sent_at = now
+                if row.deadline_at is None:
+                    # The acknowledgement clock starts at the first try, not at acceptance: if the backend never
+                    # takes the page, the escalation (and the console's own alarm) must still come on time.
+                    seconds = self._deadlines.get(_priority_of(row.payload))
+                    row.deadline_at = now + timedelta(seconds=seconds) if seconds else None
             return [_Claimed(r.id, r.threat_id, r.unit_id, dict(r.payload), r.attempts) for r in rows]
 
     @staticmethod
@@ -296,11 +340,12 @@ class OutboxDispatcher(BackgroundLoop):
                 }
                 counts: dict[int, dict[str, int]] = {}
                 entries: list[_AuditSpec] = []
+                closed = self._closed_threats(session, rows.values(), results)
                 for claimed, outcome in results:
                     row = rows.get(claimed.notification_id)
                     if row is None:
                         continue
-                    verdict = self._apply(row, outcome, now, entries)
+                    verdict = self._apply(row, outcome, now, entries, closed.get(row.threat_id, ""))
                     if verdict:
                         per = counts.setdefault(row.threat_id, {})
                         per[verdict] = per.get(verdict, 0) + 1
@@ -337,9 +382,30 @@ class OutboxDispatcher(BackgroundLoop):
             return BackendHealth("busy", f"the backend is busy ({outcome.reason})", every)
         return None
 
-    def _apply(self, row: Notification, outcome: SendOutcome, now: datetime, entries: list[_AuditSpec]) -> str:
+    @staticmethod
+    def _closed_threats(
+        session: Session, rows: Iterable[Notification], results: list[tuple[_Claimed, SendOutcome]]
+    ) -> dict[int, str]:
+        """Case numbers of the closed threats among rows that got a transient answer (only those can end by it)."""
+        if not any(outcome.kind is OutcomeKind.RETRYABLE for _claimed, outcome in results):
+            return {}
+        ids = {row.threat_id for row in rows}
+        found = session.execute(
+            select(ThreatRow.id, ThreatRow.case_number).where(
+                ThreatRow.id.in_(ids), ThreatRow.status == Status.CLOSED.value
+            )
+        ).all()
+        return {int(threat_id): str(number) for threat_id, number in found}
+
+    def _apply(
+        self, row: Notification, outcome: SendOutcome, now: datetime, entries: list[_AuditSpec], closed_case: str = ""
+    ) -> str:
         """Write one outcome to its row and append its audit entry to ``entries``; returns a word for the change log
-        ('' = none). The caller records ``entries`` in the same transaction."""
+        ('' = none). The caller records ``entries`` in the same transaction.
+
+        A transient cause (connection refused, timeout, 5xx, 429, 409 in progress) never ends a page while its
+        threat is open: after the policy's quick retries it is tried again at the capped interval, for as long as it
+        takes. Only a permanent answer, or the threat's closing (``closed_case`` is its case number), ends it."""
         row.claimed_by = ""
         row.claimed_until = None
         detail: dict[str, Any] = {"threat_id": row.threat_id, "unit_id": row.unit_id, "round": row.round}
@@ -350,7 +416,7 @@ class OutboxDispatcher(BackgroundLoop):
             row.state = DeliveryState.ACCEPTED.value
             row.accepted_at = now
             row.last_error = ""
-            seconds = self._deadlines.get(Priority(str(row.payload.get("priority", "P4"))))
+            seconds = self._deadlines.get(_priority_of(row.payload))
             row.deadline_at = now + timedelta(seconds=seconds) if seconds else None
             detail.update(attempts=row.attempts, replayed=outcome.replayed)
             entries.append(_AuditSpec("notification.accepted", row.id, "success", detail))
@@ -363,17 +429,24 @@ class OutboxDispatcher(BackgroundLoop):
             return "paused"
         row.attempts += 1
         detail.update(attempts=row.attempts, reason=outcome.reason, http_status=outcome.http_status)
-        if outcome.kind is OutcomeKind.RETRYABLE and self._policy.should_retry(row.attempts):
+        if outcome.kind is OutcomeKind.RETRYABLE and not closed_case:
+            if self._policy.capped(outcome.retry_after):
+                log.warning("the backend asked to wait %g s; waiting %g s at most (retry_after_cap_s)",
+                            outcome.retry_after, self._policy.retry_after_cap)
+                detail["retry_after_capped_s"] = outcome.retry_after
             delay = self._policy.delay(row.attempts, outcome.retry_after, self._rng)
             row.state = DeliveryState.QUEUED.value
             row.next_attempt_at = now + timedelta(seconds=delay)
-            row.last_error = f"retrying: {outcome.reason}; next try in {_retry_words(delay)}"
+            row.last_error = f"{RETRYING} {outcome.reason}; next try in {_retry_words(delay)}"
             detail["retry_in_s"] = round(delay, 3)
+            detail["patient"] = not self._policy.should_retry(row.attempts)
             entries.append(_AuditSpec("notification.retrying", row.id, "failed", detail))
             return "retrying"
         row.state = DeliveryState.FAILED.value
         if outcome.kind is OutcomeKind.RETRYABLE:
-            row.last_error = f"gave up after {row.attempts} attempts: {outcome.reason}; press Retry to try again"
+            row.last_error = (f"not sent: {closed_case} was closed while the backend could not take the page "
+                              f"({outcome.reason}; {counted(row.attempts, 'try', 'tries')})")
+            detail["threat_closed"] = True
         else:
             row.last_error = outcome.reason
         entries.append(_AuditSpec("notification.failed", row.id, "failed", detail))

@@ -4,9 +4,11 @@ Why a module of its own: following the feed is the read side of notifications, w
 sender (:mod:`~dispatch_console.services.outbox_sender`) never needs it, only the escalation pages it queues.
 
 Polls ``GET /v1/notifications?since=`` with the cursor persisted in the ``sequences`` table in the same transaction
-as the changes it applied, so a restart neither skips nor re-applies a page. After each poll it escalates: a P1/P2
-notification not acknowledged by its deadline flags the threat and pages the division supervisor as a new round, at
-most ``max_escalations`` times.
+as the changes it applied, so a restart neither skips nor re-applies a page. After each poll - whether or not the
+backend answered it - it escalates: a P1/P2 notification not acknowledged by its deadline (counted from the first
+try) flags the threat and pages the division supervisor as a new round, at most ``max_escalations`` times. When
+the late pages never even reached the backend, the console raises its own alarm on every signed-in supervisor
+console (:mod:`~dispatch_console.services.units_alarm`): the escalation page itself may be stuck behind the outage.
 """
 
 from __future__ import annotations
@@ -35,6 +37,10 @@ from dispatch_console.services.changes import record_change
 from dispatch_console.services.clock import utcnow
 from dispatch_console.services.notify_support import ClientFactory, Clock, lock_threat, log, retrying, service_actor
 from dispatch_console.services.outbox import PENDING_STATES, queue_escalation, serialize
+from dispatch_console.services.units_alarm import raise_units_not_reached
+
+OWED_AN_ANSWER = (*PENDING_STATES, DeliveryState.ACCEPTED.value, DeliveryState.DELIVERED.value)
+"""A page in one of these states past its deadline is late: never acknowledged (and maybe never even taken)."""
 
 
 def feed_cursor_name(backend_url: str) -> str:
@@ -91,13 +97,18 @@ class StatusFeedFollower(BackgroundLoop):
         while not self._stopping.is_set():
             try:
                 self.poll_once()
-                self.escalate_overdue()
+                if self._max_escalations:
+                    self._roster_views()  # keep a recent roster: an escalation during an outage still has a target
                 self.last_error = ""
             except NotifyError as exc:
                 self.last_error = exc.reason
             except Exception as exc:
                 self.last_error = type(exc).__name__
-                log.warning("status feed cycle failed (%s)", type(exc).__name__)
+                log.warning("status feed poll failed (%s)", type(exc).__name__)
+            try:  # escalation runs on its deadline even when the backend cannot be read
+                self.escalate_overdue()
+            except Exception as exc:
+                log.warning("escalation check failed (%s)", type(exc).__name__)
             self.cycles += 1
             self._sleep(self._interval)
 
@@ -187,9 +198,14 @@ class StatusFeedFollower(BackgroundLoop):
     # --- escalation ------------------------------------------------------------------------------------------
 
     def _roster_views(self) -> list[UnitView]:
+        """The roster, re-read when stale; while the backend cannot be read, the last one read (maybe none)."""
         now = self._clock()
         if self._roster_at is None or now - self._roster_at > self._roster_ttl:
-            units = self._require_client().list_units()
+            try:
+                units = self._require_client().list_units()
+            except NotifyError as exc:
+                log.info("roster unreadable for escalation (%s); using the last one read", exc.reason)
+                return self._roster
             self._roster = [UnitView(u.unit_id, u.call_sign, u.kind, u.division, u.status) for u in units]
             self._roster_at = now
         return self._roster
@@ -206,7 +222,7 @@ class StatusFeedFollower(BackgroundLoop):
                         Notification.deadline_at.is_not(None),
                         Notification.deadline_at <= now,
                         Notification.acknowledged_at.is_(None),
-                        Notification.state.in_([DeliveryState.ACCEPTED.value, DeliveryState.DELIVERED.value]),
+                        Notification.state.in_(OWED_AN_ANSWER),
                         Notification.round == ThreatRow.escalations,
                         ThreatRow.status != Status.CLOSED.value,
                         or_(ThreatRow.escalations < self._max_escalations, ThreatRow.ack_overdue.is_(False)),
@@ -234,20 +250,23 @@ class StatusFeedFollower(BackgroundLoop):
         threat = lock_threat(session, threat_id)
         if threat is None:
             return 0
-        overdue = list(
-            session.execute(
-                select(Notification.unit_id).where(
-                    Notification.threat_id == threat_id,
-                    Notification.round == threat.escalations,
-                    Notification.deadline_at <= now,
-                    Notification.acknowledged_at.is_(None),
-                    Notification.state.in_([DeliveryState.ACCEPTED.value, DeliveryState.DELIVERED.value]),
-                )
-            ).scalars()
-        )
+        late = session.execute(
+            select(Notification.unit_id, Notification.state, Notification.created_at).where(
+                Notification.threat_id == threat_id,
+                Notification.round == threat.escalations,
+                Notification.deadline_at <= now,
+                Notification.acknowledged_at.is_(None),
+                Notification.state.in_(OWED_AN_ANSWER),
+            ).order_by(Notification.unit_id)
+        ).all()
+        overdue = [unit for unit, _state, _created in late]
         if not overdue:
             return 0  # another console escalated it, or an acknowledgement came in meanwhile
         detail: dict[str, Any] = {"case_number": threat.case_number, "not_acknowledged": overdue}
+        unreached = [(unit, created) for unit, state, created in late if state in PENDING_STATES]
+        if unreached:
+            raise_units_not_reached(session, actor=self._actor, threat=threat, unreached=unreached, now=now)
+            detail["not_reached"] = [unit for unit, _created in unreached]
         threat.ack_overdue = True  # bookkeeping: updated_by / version stay the last operator's edit
         if threat.escalations >= self._max_escalations:
             audit.record(session, actor=self._actor, action="threat.ack_overdue", record_type="threat",

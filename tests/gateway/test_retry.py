@@ -43,7 +43,8 @@ def test_equal_jitter_keeps_half() -> None:
 def test_never_less_than_retry_after() -> None:
     policy = RetryPolicy(jitter=Jitter.FULL, max_delay=30)
     assert policy.delay(1, 7.0, _Fixed(0.0)) == 7.0
-    assert policy.delay(1, 120.0, _Fixed(0.5)) == 120.0  # above max_delay: the backend's word wins
+    assert policy.delay(1, 45.0, _Fixed(0.5)) == 45.0  # above max_delay: the backend's word wins (up to the cap)
+    assert policy.delay(1, 120.0, _Fixed(0.5)) == 60.0  # issue 10: above retry_after_cap (60 s) it is capped
     assert policy.delay(6, 1.0, _Fixed(1.0)) == 16.0
     assert RetryPolicy(jitter=Jitter.NONE).delay(2, None, _Fixed(0.3)) == 1.0
 
@@ -55,3 +56,16 @@ def test_max_attempts() -> None:
         RetryPolicy(max_attempts=0)
     with pytest.raises(ValueError):
         RetryPolicy(base=0)
+
+
+def test_retry_after_is_honoured_up_to_the_cap() -> None:
+    policy = RetryPolicy(jitter=Jitter.NONE, retry_after_cap=60)
+    assert policy.delay(1, 45, _Fixed(0.5)) == 45
+    assert policy.delay(1, 3600, _Fixed(0.5)) == 60
+    assert policy.capped(3600) and not policy.capped(60) and not policy.capped(None)
+
+
+def test_the_patient_interval_never_exceeds_thirty_seconds() -> None:
+    assert RetryPolicy(jitter=Jitter.NONE).delay(50, None, _Fixed(0.5)) == 30
+    with pytest.raises(ValueError, match="at most 30 s"):
+        RetryPolicy(max_delay=31)

@@ -18,7 +18,8 @@ from dispatch_console.gateway.retry import Jitter, RetryPolicy
 from dispatch_console.gateway.server import ReferenceBackend
 from dispatch_console.services import outbox
 from dispatch_console.services.actor import Actor
-from dispatch_console.services.dispatcher import NotificationServices, build_services
+from dispatch_console.services.clock import utcnow
+from dispatch_console.services.dispatcher import Clock, NotificationServices, build_services
 from dispatch_console.services.outbox import NotificationView, NotifyResult
 from tests.waiting import wait_until as shared_wait_until
 
@@ -58,11 +59,14 @@ class Stack:
         max_escalations: int = 2,
         console_name: str = "console-a",
         read_timeout: float | None = None,
+        clock: Clock | None = None,
+        probe_interval: float = 0.05,
     ) -> NotificationServices:
         services = build_services(
             self.db, base_url=self.url, token_provider=self.token, console_name=console_name, policy=policy,
             deadlines=deadlines if deadlines is not None else {Priority.P1: 60.0, Priority.P2: 60.0},
-            max_escalations=max_escalations, feed_interval=0.05, idle_poll=0.2,
+            max_escalations=max_escalations, feed_interval=0.05, idle_poll=0.2, clock=clock or utcnow,
+            probe_interval=probe_interval,
         )
         if read_timeout is not None:
             from dispatch_console.gateway.client import NotifyClient

@@ -30,6 +30,9 @@ def make_threat(
     caller_name: str = "Pat Confidential",
     confidential: bool = True,
     status: str = "new",
+    statement: str = "two students said they would bring a gun after school",
+    juvenile_description: str = "",
+    adult_name: str = "",
 ) -> int:
     """Save one threat and return its id."""
     now = datetime.now(UTC)
@@ -48,7 +51,7 @@ def make_threat(
             division=division,
             threatened_text="4/12 after school",
             threatened_at=now + timedelta(hours=3),
-            statement="two students said they would bring a gun after school",
+            statement=statement,
             weapons=list(weapons),
             indicators=list(indicators),
             priority=priority,
@@ -60,8 +63,10 @@ def make_threat(
         if juvenile_name:
             row.suspects.append(
                 SuspectRow(name=juvenile_name, date_of_birth=date(2011, 3, 4), school="Northview High", grade="9",
-                           juvenile=True)
+                           juvenile=True, description=juvenile_description, social_handles="@jj_2011")
             )
+        if adult_name:
+            row.suspects.append(SuspectRow(name=adult_name, age=34, juvenile=False, description="bald, grey van"))
         session.add(row)
         session.flush()
         audit.record(session, actor=actor, action="threat.create", record_type="threat", record_id=row.id)

@@ -7,9 +7,10 @@ from sqlalchemy import select
 
 from dispatch_console.db.engine import Database
 from dispatch_console.db.models import AuditEntry, ThreatRow
+from dispatch_console.domain.enums import Outcome
 from dispatch_console.gateway.retry import Jitter, RetryPolicy
 from dispatch_console.gateway.server import ReferenceBackend
-from dispatch_console.services import outbox
+from dispatch_console.services import outbox, triage
 from dispatch_console.services.actor import Actor
 from tests.notify.conftest import TOKEN, MakeStack, Stack, all_in, click, exactly_once, states, views, wait_until
 from tests.notify.factories import make_threat
@@ -145,16 +146,25 @@ def test_422_is_not_retried_and_shows_the_reason_in_words(
     exactly_once(backend, case_of(db, threat_id), ["NOR-P1"])
 
 
-def test_after_giving_up_a_supervisor_retries_by_hand_with_the_same_key(
+def test_a_page_ended_by_closing_the_threat_is_retried_by_hand_with_the_same_key(
     db: Database, stack: Stack, backend: ReferenceBackend, supervisor: Actor, call_taker: Actor
 ) -> None:
+    """A transient cause never ends a page on its own; closing the threat does, and Retry still uses the same key."""
     backend.set_faults(fail_rate=1.0, retry_after_s=0)
     threat_id = make_threat(db, call_taker)
     services = stack.start(policy=RetryPolicy(base=0.02, max_delay=0.05, jitter=Jitter.NONE, max_attempts=2))
     result = click(db, supervisor, threat_id, ["NOR-P1"], services)
+    wait_until(lambda: views(db, threat_id)[0].attempts > 4)  # well past the two quick retries: still owed
+    assert states(db, threat_id) in ({"NOR-P1": "queued"}, {"NOR-P1": "sent"})
+    with db.write() as session:
+        version = session.get(ThreatRow, threat_id).version  # type: ignore[union-attr]
+        triage.close(session, actor=supervisor, threat_id=threat_id, expected_version=version,
+                     outcomes=[Outcome.UNFOUNDED])
     wait_until(lambda: states(db, threat_id) == {"NOR-P1": "failed"})
     failed = views(db, threat_id)[0]
-    assert "gave up after 2 attempts" in failed.last_error and "Retry" in failed.last_error
+    case = case_of(db, threat_id)
+    assert failed.last_error == (f"not sent: {case} was closed while the backend could not take the page (the "
+                                 f"backend is temporarily unavailable; it asked to wait 0 s; {failed.attempts} tries)")
     backend.set_faults(fail_rate=0.0)
     from datetime import UTC, datetime
 
@@ -164,7 +174,7 @@ def test_after_giving_up_a_supervisor_retries_by_hand_with_the_same_key(
     assert again.notification_id == result.notification_ids[0] and again.state.value == "queued"
     services.dispatcher.wake()
     wait_until(lambda: states(db, threat_id).get("NOR-P1") in DONE)
-    exactly_once(backend, case_of(db, threat_id), ["NOR-P1"])
+    exactly_once(backend, case, ["NOR-P1"])
 
 
 def test_a_refused_token_says_how_to_fix_it_and_nothing_is_lost(

@@ -91,7 +91,7 @@ def test_payload_masks_a_juvenile_and_never_names_the_confidential_caller(
     assert "Jordan" not in text and "2011-03-04" not in text
     assert "Pat Confidential" not in text and "555-0100" not in text
     suspect = payload["incident"]["suspects"][0]
-    assert suspect["juvenile"] is True and suspect["display_name"].startswith("juvenile, 1")
+    assert suspect["juvenile"] is True and suspect["display_name"].startswith("[suspect 1] juvenile, 1")
     assert payload["notification_id"] == result.notification_ids[0] and payload["priority"] == "P1"
 
 

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -42,7 +43,14 @@ from dispatch_console.ui.context import ConsoleContext
 from dispatch_console.ui.theme import set_role
 from dispatch_console.ui.units.menu_action import NOTIFY_SHORTCUT, register_notify_action
 from dispatch_console.ui.units.model import UnitRow, UnitsModel
-from dispatch_console.ui.units.snapshot import UnitsSnapshot, banner_text, pending_proposals, rows_for
+from dispatch_console.ui.units.snapshot import (
+    PREVIEW_REASON,
+    UnitsSnapshot,
+    banner_text,
+    pending_proposals,
+    preview_text,
+    rows_for,
+)
 from dispatch_console.ui.worker import run_in_background
 
 REFRESH_MS = 1000
@@ -138,12 +146,21 @@ class UnitsPanel(QWidget):
         self.message.setWordWrap(True)
         self.message.setAccessibleName("Units panel message")
         column.addWidget(self.message)
+        self.preview = QPlainTextEdit()
+        self.preview.setReadOnly(True)
+        self.preview.setAccessibleName("What the units will receive")
+        self.preview.setMaximumHeight(150)
+        preview_label = QLabel("What the units will receive (names typed in the statement are masked):")
+        preview_label.setBuddy(self.preview)
+        column.addWidget(preview_label)
+        column.addWidget(self.preview)
 
         QWidget.setTabOrder(self.table, self.picker)
         QWidget.setTabOrder(self.picker, self.add_button)
         QWidget.setTabOrder(self.add_button, self.remove_button)
         QWidget.setTabOrder(self.remove_button, self.retry_button)
         QWidget.setTabOrder(self.retry_button, self.notify_button)
+        QWidget.setTabOrder(self.notify_button, self.preview)
 
         self.picker.returnPressed.connect(self.add_typed_unit)
         self.add_button.clicked.connect(lambda: self.add_typed_unit())
@@ -202,6 +219,7 @@ class UnitsPanel(QWidget):
         self._snapshot = None
         self.model.set_rows([])
         self.message.clear()
+        self.preview.clear()
         self.banner.hide()
         if threat_id is None:
             self.timer.stop()
@@ -246,7 +264,9 @@ class UnitsPanel(QWidget):
                 facts = units.routing_facts(session, threat_id=threat_id)
                 assigned = units.assignments(session, threat_id=threat_id)
                 notes = outbox.notifications_for(session, threat_id=threat_id)
-            return UnitsSnapshot(threat_id, facts, assigned, notes, fresh, error)
+                request = outbox.preview(session, threat_id=threat_id, reason=PREVIEW_REASON)
+            return UnitsSnapshot(threat_id, facts, assigned, notes, fresh, error,
+                                 request.to_json() if request is not None else None)
 
         run_in_background(work, self._loaded, self._load_failed)
 
@@ -273,11 +293,14 @@ class UnitsPanel(QWidget):
         if snapshot.threat_id != self._threat_id:
             return
         self._snapshot = snapshot
-        self.model.set_rows(rows_for(snapshot))
+        self.model.set_rows(rows_for(snapshot, self.ctx.tz))
         facts = snapshot.facts
         self.title.setText(f"Designated units — {facts.case_number} ({facts.priority.value})" if facts else
                            "Designated units (threat not found)")
         self._update_banner(snapshot)
+        text = preview_text(snapshot.preview)
+        if text != self.preview.toPlainText():
+            self.preview.setPlainText(text)
         self._update_buttons()
         self.refreshed.emit()
 

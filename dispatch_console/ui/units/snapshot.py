@@ -7,10 +7,12 @@ it stays readable apart from the widget that lays it out and the actions that wr
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import tzinfo
 from typing import Any
 
 from dispatch_console.domain.enums import UnitKind
 from dispatch_console.domain.routing import Proposal, UnitView
+from dispatch_console.domain.words import counted
 from dispatch_console.ui.units.model import UnitRow
 
 
@@ -24,6 +26,8 @@ class UnitsSnapshot:
     notifications: list[Any]
     roster: list[UnitView] | None
     roster_error: str
+    preview: dict[str, Any] | None = None
+    """The request body a unit would receive now (``outbox.preview``), for the supervisor to read before the click."""
 
 
 def kind_label(value: str) -> str:
@@ -49,8 +53,10 @@ def pending_proposals(snapshot: UnitsSnapshot) -> list[tuple[str, UnitKind, str,
             for p in proposals_for(snapshot)]
 
 
-def rows_for(snapshot: UnitsSnapshot) -> list[UnitRow]:
-    """The panel's lines: the designated units (or the untouched proposal), then every other notified unit."""
+def rows_for(snapshot: UnitsSnapshot, tz: tzinfo | None = None) -> list[UnitRow]:
+    """The panel's lines: the designated units (or the untouched proposal), then every other notified unit.
+
+    Times in the states ("waiting for the backend since 14:03") are shown in ``tz`` (the center's zone)."""
     roster = {u.unit_id: u for u in snapshot.roster or []}
     latest: dict[tuple[str, int], Any] = {}
     for view in snapshot.notifications:
@@ -68,7 +74,7 @@ def rows_for(snapshot: UnitsSnapshot) -> list[UnitRow]:
         if view is None:
             return row
         return UnitRow(row.unit_id, row.kind, row.division, row.unit_status, row.reason, row.designated,
-                       row.proposed, view.notification_id, view.state, view.state_text, view.round)
+                       row.proposed, view.notification_id, view.state, view.state_words(tz), view.round)
 
     if snapshot.assignments:
         for a in snapshot.assignments:
@@ -103,17 +109,42 @@ def banner_text(snapshot: UnitsSnapshot, health: Any) -> str:
     parts: list[str] = []
     if summary.pending_units and health is not None and health.problem:
         names = ", ".join(summary.pending_units)
-        count = len(summary.pending_units)
+        units = counted(len(summary.pending_units), "unit", "units")
         if health.state == "auth_failed":
-            parts.append(f"{count} unit(s) not reached yet ({names}): {health.message}. Nothing is lost: the "
+            parts.append(f"{units} not reached yet ({names}): {health.message}. Nothing is lost: the "
                          "pages stay queued and go out as soon as the token is fixed.")
         else:
             what = "unreachable" if health.state == "unreachable" else "busy"
-            parts.append(f"{count} unit(s) queued ({names}); the backend is {what}; retrying every "
-                         f"{health.retry_every_s:g} s; nothing is lost.")
+            parts.append(f"{units} queued ({names}); the backend is {what}; retrying every "
+                         f"{health.retry_every_s:g} s and at once when it answers again; nothing is lost.")
     if summary.failed_units:
         parts.append(f"✖ Not delivered: {', '.join(summary.failed_units)} — see the reason in the list, fix it, "
                      "then press Retry failed (Alt+T).")
     if snapshot.roster_error and snapshot.roster is None:
         parts.append(f"The unit roster could not be read: {snapshot.roster_error}.")
     return "\n".join(parts)
+
+
+PREVIEW_REASON = "<the unit's reason>"
+"""Stands for the one part of the page that differs per unit: why that unit is designated."""
+
+
+def preview_text(body: dict[str, Any] | None) -> str:
+    """The payload's fields in words, each value exactly as it will be sent (only the layout is the panel's)."""
+    if not body:
+        return ""
+    incident = body.get("incident") or {}
+    target = incident.get("target") or {}
+    lines = [
+        "What every unit receives (exactly as it will be sent):",
+        f"Case: {incident.get('case_number', '')} · {body.get('priority', '')} · {incident.get('category', '')}",
+        f"Target: {target.get('name', '')} ({target.get('kind', '')}), {target.get('address', '')}, "
+        f"{target.get('division', '')} division",
+        f"Threatened at: {incident.get('threatened_at') or 'not known'}",
+        f"Weapons: {', '.join(incident.get('weapons') or []) or 'none mentioned'}",
+        f"Statement: {incident.get('summary', '')}",
+    ]
+    suspects = incident.get("suspects") or []
+    lines += [f"Suspect: {s.get('display_name', '')}" for s in suspects] or ["Suspects: none"]
+    lines.append(f"Message: {body.get('message', '')}")
+    return "\n".join(lines)
