@@ -19,6 +19,7 @@ from datetime import date, time
 
 from dispatch_console.domain.enums import TargetKind
 from dispatch_console.domain.sites import WEEKDAYS
+from dispatch_console.domain.text import plural
 
 REQUIRED = ("name", "kind", "address", "division")
 OPTIONAL = ("district", "sro_unit", "aliases", "early_release", "lunch", *(f"dismissal_{d}" for d in WEEKDAYS))
@@ -80,9 +81,9 @@ def parse_sites_csv(text: str) -> CsvResult:
     if missing or unknown:
         parts = []
         if missing:
-            parts.append("missing column(s) " + ", ".join(missing))
+            parts.append(f"missing {plural(len(missing), 'column')}: " + ", ".join(missing))
         if unknown:
-            parts.append("unknown column(s) " + ", ".join(unknown) + " (check the spelling)")
+            parts.append(f"unknown {plural(len(unknown), 'column')}: " + ", ".join(unknown) + " (check the spelling)")
         return CsvResult((), (RowError(1, "; ".join(parts)),))
     reader.fieldnames = header
     records: list[SiteRecord] = []

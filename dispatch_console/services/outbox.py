@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from dispatch_console.db.models import AssignedUnit, Notification, Sequence, SuspectRow, ThreatRow
 from dispatch_console.domain.enums import DeliveryState, Priority, Status, TargetKind, Weapon
 from dispatch_console.domain.masking import SuspectFacts, describe
+from dispatch_console.domain.text import plural
 from dispatch_console.gateway.contract import (
     MAX_SHORT_TEXT,
     MAX_TEXT,
@@ -281,7 +282,8 @@ def notify_designated_units(
     )
     if queued:
         record_change(
-            session, threat_id=threat_id, kind="updated", by=actor.username, what=f"notified {len(queued)} unit(s)"
+            session, threat_id=threat_id, kind="updated", by=actor.username,
+            what=f"notified {plural(len(queued), 'unit')}",
         )
     return NotifyResult(threat_id, tuple(queued), skipped, tuple(ids))
 

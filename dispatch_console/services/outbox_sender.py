@@ -30,6 +30,7 @@ from sqlalchemy import func, or_, select
 from dispatch_console.db.engine import Database
 from dispatch_console.db.models import Notification
 from dispatch_console.domain.enums import DeliveryState, Priority
+from dispatch_console.domain.text import plural
 from dispatch_console.gateway.client import NotifyClient, OutcomeKind, SendOutcome
 from dispatch_console.gateway.contract import (
     ContractError,
@@ -373,7 +374,8 @@ class OutboxDispatcher(BackgroundLoop):
             return "retrying"
         row.state = DeliveryState.FAILED.value
         if outcome.kind is OutcomeKind.RETRYABLE:
-            row.last_error = f"gave up after {row.attempts} attempts: {outcome.reason}; press Retry to try again"
+            row.last_error = (f"gave up after {plural(row.attempts, 'attempt')}: {outcome.reason}; "
+                              "press Retry to try again")
         else:
             row.last_error = outcome.reason
         entries.append(_AuditSpec("notification.failed", row.id, "failed", detail))

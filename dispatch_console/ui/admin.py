@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from dispatch_console.domain.site_csv import CsvResult
+from dispatch_console.domain.text import plural
 from dispatch_console.settings import save_settings
 from dispatch_console.ui.context import ConsoleContext
 from dispatch_console.ui.main_window import MainWindow
@@ -70,7 +71,8 @@ class AdminActions:
 
         def done(result: CsvResult) -> None:
             if result.ok:
-                self._message("Site directory", f"Imported {len(result.records)} sites from {Path(path).name}.")
+                self._message("Site directory",
+                              f"Imported {plural(len(result.records), 'site')} from {Path(path).name}.")
             else:
                 rows = "\n".join(str(e) for e in result.errors[:30])
                 more = f"\n… and {len(result.errors) - 30} more" if len(result.errors) > 30 else ""

@@ -11,6 +11,7 @@ from typing import Any
 
 from dispatch_console.domain.enums import UnitKind
 from dispatch_console.domain.routing import Proposal, UnitView
+from dispatch_console.domain.text import plural
 from dispatch_console.ui.units.model import UnitRow
 
 
@@ -105,11 +106,11 @@ def banner_text(snapshot: UnitsSnapshot, health: Any) -> str:
         names = ", ".join(summary.pending_units)
         count = len(summary.pending_units)
         if health.state == "auth_failed":
-            parts.append(f"{count} unit(s) not reached yet ({names}): {health.message}. Nothing is lost: the "
+            parts.append(f"{plural(count, 'unit')} not reached yet ({names}): {health.message}. Nothing is lost: the "
                          "pages stay queued and go out as soon as the token is fixed.")
         else:
             what = "unreachable" if health.state == "unreachable" else "busy"
-            parts.append(f"{count} unit(s) queued ({names}); the backend is {what}; retrying every "
+            parts.append(f"{plural(count, 'unit')} queued ({names}); the backend is {what}; retrying every "
                          f"{health.retry_every_s:g} s; nothing is lost.")
     if summary.failed_units:
         parts.append(f"✖ Not delivered: {', '.join(summary.failed_units)} — see the reason in the list, fix it, "
