@@ -10,8 +10,13 @@ import argparse
 import getpass
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
+
+from dispatch_console.domain.text import plural
+
+Parser = argparse.ArgumentParser
 
 
 def _open_db(url: str | None) -> object:
@@ -32,7 +37,23 @@ def _open_db(url: str | None) -> object:
     return open_database(target, password=password)
 
 
+NO_DISPLAY = "no display found: set DISPLAY, or run headless with QT_QPA_PLATFORM=offscreen"
+
+
+def display_missing(environ: Mapping[str, str], platform: str) -> bool:
+    """True when Qt would find no screen: on Linux without X11 or Wayland and without a chosen Qt platform.
+
+    Qt then aborts with a page about the xcb plugin and libxcb-cursor0, which sends a new user hunting for a library
+    when all that is missing is a display (an SSH session, a container, a CI job).
+    """
+    chosen = ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    return platform.startswith("linux") and not any(environ.get(name) for name in chosen)
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
+    if display_missing(os.environ, sys.platform):
+        print(NO_DISPLAY, file=sys.stderr)
+        return 1
     from dispatch_console.app import run
 
     return run(database_url=args.database_url, backend_url=args.backend_url, training=args.training)
@@ -44,7 +65,10 @@ def _cmd_test(args: argparse.Namespace) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     root = Path(__file__).resolve().parents[1]
     os.chdir(root)
-    return int(pytest.main(["-q", *args.pytest_args]))
+    passed_on = list(args.passed_on)
+    if "--" in passed_on:  # "test -- --help": what follows "--" is pytest's, even its --help
+        passed_on.remove("--")
+    return int(pytest.main(["-q", *passed_on]))
 
 
 def _cmd_create_operator(args: argparse.Namespace) -> int:
@@ -88,7 +112,7 @@ def _cmd_verify_audit(args: argparse.Namespace) -> int:
         broken = audit.verify(session)
         total = audit.entry_count(session)
     if broken is None:
-        print(f"Audit log intact: {total} entries, hash chain verified.")
+        print(f"Audit log intact: {plural(total, 'entry', 'entries')}, hash chain verified.")
         return 0
     print(f"Audit log BROKEN at entry {broken.entry_id}: {broken.reason}.")
     return 1
@@ -124,7 +148,7 @@ def _cmd_import_sites(args: argparse.Namespace) -> int:
     with db.write() as session:
         result = sites.import_csv(session, actor=SYSTEM, text=text, source=Path(args.csv).name)
     if result.ok:
-        print(f"Imported {len(result.records)} sites.")
+        print(f"Imported {plural(len(result.records), 'site')}.")
         return 0
     print("Nothing imported; fix these rows and import the whole file again:", file=sys.stderr)
     for error in result.errors:
@@ -135,41 +159,64 @@ def _cmd_import_sites(args: argparse.Namespace) -> int:
 def _cmd_gateway(args: argparse.Namespace) -> int:
     from dispatch_console.gateway.cli import main as gateway_main
 
-    return gateway_main(args.gateway_args)
+    return gateway_main(list(args.passed_on), prog="main.py gateway")
+
+
+PASSED_ON_TEST = """\
+Every other argument goes to pytest as typed, in any order: options such as
+-q, -x, -k EXPR or --co, and test files or folders.
+pytest's own options: python3 main.py test -- --help"""
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="main.py", description="Threat dispatch console")
+    """The console's options and one subparser per command.
+
+    ``test`` and ``gateway`` pass their arguments on (to pytest, and to the gateway's own parser, which stays the one
+    place its options are defined): main() collects what these subparsers do not know itself, wherever it stands,
+    instead of ``argparse.REMAINDER``, which gives up as soon as the first argument is an option (``test -q``).
+    Abbreviations are off, so ``--co`` reaches pytest instead of matching an option of ours.
+    """
+    parser = argparse.ArgumentParser(prog="main.py", description="Threat dispatch console", allow_abbrev=False)
     parser.add_argument("--database-url", help="SQLAlchemy URL (no password: it comes from the keyring)")
     parser.add_argument("--backend-url", help="base URL of the notification backend (default: training backend)")
     parser.add_argument("--training", action="store_true", help="force training mode (built-in backend)")
-    parser.set_defaults(func=_cmd_run)
-    sub = parser.add_subparsers(dest="command")
-    p = sub.add_parser("test", help="run the whole test suite headless (extra arguments go to pytest)")
-    p.add_argument("pytest_args", nargs=argparse.REMAINDER)
-    p.set_defaults(func=_cmd_test)
-    p = sub.add_parser("create-operator", help="create an operator (e.g. the first admin); password on stdin")
+    parser.set_defaults(func=_cmd_run, own_parser=parser, passes_on=False)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, func: Callable[[argparse.Namespace], int], help_text: str, **kwargs: Any) -> Parser:
+        p = sub.add_parser(name, help=help_text, description=help_text[:1].upper() + help_text[1:] + ".",
+                           allow_abbrev=False, **kwargs)
+        p.set_defaults(func=func, own_parser=p, passes_on=False)
+        return p
+
+    p = command("test", _cmd_test, "run the tests headless (pytest's options and paths in any order)",
+                usage="main.py test [-h] [pytest options and paths ...]", epilog=PASSED_ON_TEST,
+                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.set_defaults(passes_on=True)
+    p = command("create-operator", _cmd_create_operator,
+                "create an operator (e.g. the first admin); password from the prompt or standard input")
     p.add_argument("--username", required=True)
-    p.add_argument("--name", default="")
+    p.add_argument("--name", default="", help="full name shown in the console (default: the user name)")
     p.add_argument("--role", choices=["call_taker", "supervisor", "admin"], default="admin")
-    p.set_defaults(func=_cmd_create_operator)
-    p = sub.add_parser("verify-audit", help="check the audit log's hash chain")
-    p.set_defaults(func=_cmd_verify_audit)
-    p = sub.add_parser("set-token", help="store the backend token (read from standard input) in the OS keyring")
-    p.set_defaults(func=_cmd_set_token)
-    p = sub.add_parser("import-sites", help="import the site directory from CSV (all rows or none)")
-    p.add_argument("csv")
-    p.set_defaults(func=_cmd_import_sites)
-    p = sub.add_parser("gateway", help="run the reference notification backend", add_help=False)
-    p.add_argument("gateway_args", nargs=argparse.REMAINDER)
-    p.set_defaults(func=_cmd_gateway)
+    command("verify-audit", _cmd_verify_audit, "check the audit log's hash chain")
+    command("set-token", _cmd_set_token, "store the backend token (read from standard input) in the OS keyring")
+    p = command("import-sites", _cmd_import_sites, "import the site directory from CSV (all rows or none)")
+    p.add_argument("csv", metavar="FILE.csv")
+    # The gateway's own parser answers --help and every option, so the gateway's options are defined only there.
+    p = command("gateway", _cmd_gateway, "run the reference notification backend; its options: gateway --help",
+                add_help=False)
+    p.set_defaults(passes_on=True)
     for name in ("create-operator", "verify-audit", "import-sites"):
-        sub.choices[name].add_argument("--database-url", dest="database_url", default=argparse.SUPPRESS)
+        sub.choices[name].add_argument("--database-url", dest="database_url", default=argparse.SUPPRESS,
+                                       help="SQLAlchemy URL (no password: it comes from the keyring)")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    args, unknown = build_parser().parse_known_args(list(sys.argv[1:] if argv is None else argv))
+    if unknown and not args.passes_on:
+        args.own_parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    args.passed_on = unknown
     return int(args.func(args))
 
 

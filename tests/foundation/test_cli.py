@@ -1,0 +1,123 @@
+"""The command line takes each command's options in any order, as a person types them.
+
+``argparse.REMAINDER`` swallowed the arguments of ``test`` and ``gateway`` only when the first one was not an
+option, so ``test -q`` and ``gateway --host 127.0.0.1`` (copied from the README) were refused. These tests call the
+command line in-process with the command's work replaced, to see exactly what reaches pytest and the gateway.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dispatch_console import cli
+from dispatch_console.gateway import cli as gateway_cli
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def pytest_args(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """What ``python3 main.py test ...`` hands to pytest.main (nothing runs)."""
+    calls: list[list[str]] = []
+    monkeypatch.chdir(ROOT)  # the test command changes to the checkout; give the folder back afterwards
+    monkeypatch.setattr(pytest, "main", lambda args: calls.append(list(args)) or 0)
+    return calls
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        ["-q"],
+        ["-x", "tests/domain"],
+        ["tests/domain", "-x"],
+        ["-k", "intake"],
+        ["--co"],
+        ["-k", "not slow", "--training", "tests/storage", "--database-url", "x"],  # ours elsewhere, pytest's here
+        ["-p", "no:randomly", "-vv", "tests/domain/test_priority.py::test_p1"],
+    ],
+)
+def test_every_test_argument_reaches_pytest_as_typed(typed: list[str], pytest_args: list[list[str]]) -> None:
+    assert cli.main(["test", *typed]) == 0
+    assert pytest_args == [["-q", *typed]]
+
+
+def test_after_a_double_dash_even_help_is_pytests(pytest_args: list[list[str]]) -> None:
+    cli.main(["test", "--", "--help"])
+    assert pytest_args == [["-q", "--help"]]
+
+
+def test_test_help_says_where_the_other_arguments_go(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        cli.main(["test", "--help"])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: main.py test [-h] [pytest options and paths ...]\n")
+    assert "Every other argument goes to pytest as typed, in any order" in out
+    assert "pytest's own options: python3 main.py test -- --help" in out
+
+
+def test_gateway_options_go_to_the_gateways_own_parser_in_any_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[list[str], str]] = []
+    monkeypatch.setattr(gateway_cli, "main", lambda argv, prog: calls.append((argv, prog)) or 0)
+    assert cli.main(["gateway", "--port", "0", "--host", "127.0.0.1"]) == 0
+    assert cli.main(["gateway", "--host", "127.0.0.1", "--port", "8765"]) == 0
+    assert calls == [(["--port", "0", "--host", "127.0.0.1"], "main.py gateway"),
+                     (["--host", "127.0.0.1", "--port", "8765"], "main.py gateway")]
+
+
+def test_gateway_help_lists_the_gateways_options_under_this_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        cli.main(["gateway", "--help"])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: main.py gateway [-h] [--host HOST] [--port PORT]")
+    assert "The bearer token is read from $DISPATCH_GATEWAY_TOKEN." in out.replace("\n", " ")
+
+
+@pytest.mark.parametrize(
+    ("typed", "error"),
+    [
+        (["verify-audit", "--bogus"], "main.py verify-audit: error: unrecognized arguments: --bogus"),
+        (["import-sites", "sites.csv", "extra.csv"], "main.py import-sites: error: unrecognized arguments: extra.csv"),
+        (["--bogus"], "main.py: error: unrecognized arguments: --bogus"),
+        (["gateway", "--bogus"], "main.py gateway: error: unrecognized arguments: --bogus"),
+    ],
+)
+def test_an_unknown_argument_is_named_by_the_command_it_was_given_to(
+    typed: list[str], error: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as done:
+        cli.main(typed)
+    assert done.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == error
+
+
+def test_without_a_display_the_console_says_so_in_one_sentence(tmp_path: Path) -> None:
+    """A new user over SSH gets one line that says what to do, not Qt's abort about the xcb plugin."""
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "DISPATCH_CONSOLE_HOME": str(tmp_path / "console")}
+    started = subprocess.run([sys.executable, "main.py"], cwd=ROOT, env=env, capture_output=True, text=True,
+                             timeout=120, check=False)
+    assert (started.returncode, started.stdout, started.stderr) == (
+        1, "", "no display found: set DISPLAY, or run headless with QT_QPA_PLATFORM=offscreen\n")
+
+
+@pytest.mark.parametrize(
+    ("environ", "platform", "missing"),
+    [
+        ({}, "linux", True),
+        ({"DISPLAY": ""}, "linux", True),
+        ({"DISPLAY": ":0"}, "linux", False),
+        ({"WAYLAND_DISPLAY": "wayland-0"}, "linux", False),
+        ({"QT_QPA_PLATFORM": "offscreen"}, "linux", False),
+        ({}, "win32", False),  # Windows and macOS always have their own screen plugin
+        ({}, "darwin", False),
+    ],
+)
+def test_a_display_is_missing_only_where_qt_would_need_one(
+    environ: dict[str, str], platform: str, missing: bool
+) -> None:
+    assert cli.display_missing(environ, platform) is missing
