@@ -141,16 +141,22 @@ def _cmd_import_sites(args: argparse.Namespace) -> int:
     from dispatch_console.services.actor import SYSTEM
     from dispatch_console.services.bootstrap import prepare
 
+    try:
+        text = sites.read_csv_file(Path(args.csv))
+    except sites.SiteFileError as problem:
+        print(f"Nothing imported: {problem}.", file=sys.stderr)
+        return 2
     db = _open_db(args.database_url)
     assert isinstance(db, Database)
     prepare(db, training=False)
-    text = Path(args.csv).read_text(encoding="utf-8")
     with db.write() as session:
         result = sites.import_csv(session, actor=SYSTEM, text=text, source=Path(args.csv).name)
     if result.ok:
         print(f"Imported {plural(len(result.records), 'site')}.")
         return 0
-    print("Nothing imported; fix these rows and import the whole file again:", file=sys.stderr)
+    rows = len({error.line for error in result.errors})
+    print(f"Nothing imported: {plural(len(result.errors), 'problem')} in {plural(rows, 'row')}; fix them and import "
+          "the whole file again:", file=sys.stderr)
     for error in result.errors:
         print(f"  {error}", file=sys.stderr)
     return 1

@@ -65,7 +65,7 @@ class AdminActions:
         actor = self.ctx.operator
 
         def work() -> CsvResult:
-            text = Path(path).read_text(encoding="utf-8-sig")
+            text = sites.read_csv_file(Path(path))
             with self.ctx.db.write() as session:
                 return sites.import_csv(session, actor=actor, text=text, source=Path(path).name)
 
