@@ -12,15 +12,18 @@ import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dispatch_console.domain.text import plural
+
+if TYPE_CHECKING:
+    from dispatch_console.credentials import InsecureKeyringError
 
 Parser = argparse.ArgumentParser
 
 
 def _open_db(url: str | None) -> object:
-    from dispatch_console.credentials import KeyringStore, database_password_key
+    from dispatch_console.credentials import InsecureKeyringError, KeyringStore, database_password_key
     from dispatch_console.db.engine import open_database
     from dispatch_console.settings import default_database_url, load_settings
 
@@ -32,7 +35,10 @@ def _open_db(url: str | None) -> object:
 
         parsed = make_url(target)
         key = database_password_key(parsed.username or "", parsed.host or "", parsed.database or "")
-        return KeyringStore().get(key)
+        try:
+            return KeyringStore().get(key)
+        except InsecureKeyringError as missing:
+            raise SystemExit(no_keyring_message(missing, f"the password for {key} cannot be read")) from None
 
     return open_database(target, password=password)
 
@@ -71,22 +77,34 @@ def _cmd_test(args: argparse.Namespace) -> int:
     return int(pytest.main(["-q", *passed_on]))
 
 
+def _read_new_password(username: str) -> str | None:
+    """The new operator's password: typed twice at a prompt, or the first line of standard input; None if refused."""
+    if sys.stdin is not None and sys.stdin.isatty():
+        password = getpass.getpass(f"Password for {username}: ")
+        if getpass.getpass("Repeat the password: ") != password:
+            print("The two passwords differ; nothing was created.", file=sys.stderr)
+            return None
+    else:
+        password = sys.stdin.readline().rstrip("\r\n") if sys.stdin is not None else ""
+    if not password:
+        print("No password was given (standard input was empty); nothing was created. Type it at the prompt, or "
+              "pipe it in as the first line.", file=sys.stderr)
+        return None
+    return password
+
+
 def _cmd_create_operator(args: argparse.Namespace) -> int:
     from dispatch_console.db.engine import Database
     from dispatch_console.domain.enums import Role
     from dispatch_console.services import operators
     from dispatch_console.services.bootstrap import prepare
 
+    password = _read_new_password(args.username)
+    if password is None:
+        return 2
     db = _open_db(args.database_url)
     assert isinstance(db, Database)
     prepare(db, training=False)
-    if sys.stdin.isatty():
-        password = getpass.getpass(f"Password for {args.username}: ")
-        if getpass.getpass("Repeat the password: ") != password:
-            print("The two passwords differ; nothing was created.", file=sys.stderr)
-            return 2
-    else:
-        password = sys.stdin.readline().rstrip("\n")
     try:
         with db.write() as session:
             view = operators.create_operator(
@@ -118,16 +136,25 @@ def _cmd_verify_audit(args: argparse.Namespace) -> int:
     return 1
 
 
-def _cmd_set_token(args: argparse.Namespace) -> int:
-    from dispatch_console.credentials import BACKEND_TOKEN, CredentialError, KeyringStore
+def no_keyring_message(error: InsecureKeyringError, what: str) -> str:
+    """No secure keyring, said for a terminal: what is missing, in words, and only what a command can do about it."""
+    return (f"No secure keyring: {what}. The console keeps secrets only in {error.needed}, and this session has "
+            f"{error.found}. Start one and run the command again; secrets are never written to a file.")
 
-    token = sys.stdin.readline().strip()
+
+def _cmd_set_token(args: argparse.Namespace) -> int:
+    from dispatch_console.credentials import BACKEND_TOKEN, CredentialError, InsecureKeyringError, KeyringStore
+
+    token = sys.stdin.readline().strip() if sys.stdin is not None else ""
     if not token:
-        print("No token on standard input; nothing was changed. Usage: python main.py set-token < token.txt",
+        print("No token on standard input; nothing was changed. Usage: python3 main.py set-token < token.txt",
               file=sys.stderr)
         return 2
     try:
         KeyringStore().set(BACKEND_TOKEN, token)
+    except InsecureKeyringError as missing:
+        print(no_keyring_message(missing, "the token was not stored"), file=sys.stderr)
+        return 2
     except CredentialError as problem:
         print(f"Token not stored: {problem}", file=sys.stderr)
         return 2

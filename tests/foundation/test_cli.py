@@ -7,14 +7,14 @@ command line in-process with the command's work replaced, to see exactly what re
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from keyring.backends import fail, null
 
-from dispatch_console import cli
+from dispatch_console import cli, credentials
 from dispatch_console.gateway import cli as gateway_cli
+from tests.foundation.commands import run_main
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -98,9 +98,7 @@ def test_an_unknown_argument_is_named_by_the_command_it_was_given_to(
 
 def test_without_a_display_the_console_says_so_in_one_sentence(tmp_path: Path) -> None:
     """A new user over SSH gets one line that says what to do, not Qt's abort about the xcb plugin."""
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "DISPATCH_CONSOLE_HOME": str(tmp_path / "console")}
-    started = subprocess.run([sys.executable, "main.py"], cwd=ROOT, env=env, capture_output=True, text=True,
-                             timeout=120, check=False)
+    started = run_main([], tmp_path / "home")
     assert (started.returncode, started.stdout, started.stderr) == (
         1, "", "no display found: set DISPLAY, or run headless with QT_QPA_PLATFORM=offscreen\n")
 
@@ -121,3 +119,52 @@ def test_a_display_is_missing_only_where_qt_would_need_one(
     environ: dict[str, str], platform: str, missing: bool
 ) -> None:
     assert cli.display_missing(environ, platform) is missing
+
+
+def test_create_operator_with_empty_standard_input_says_no_password_was_given(tmp_path: Path) -> None:
+    db_file = tmp_path / "center.db"
+    done = run_main(["create-operator", "--username", "chief", "--database-url", f"sqlite:///{db_file}"],
+                    tmp_path / "home", stdin="")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == ("No password was given (standard input was empty); nothing was created. Type it at the "
+                           "prompt, or pipe it in as the first line.\n")
+    assert not db_file.exists()  # refused before anything was created
+
+
+def test_set_token_without_a_secure_keyring_names_what_is_missing_and_offers_only_commands(tmp_path: Path) -> None:
+    done = run_main(["set-token"], tmp_path / "home", stdin="planted-token-4711\n")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        "No secure keyring: the token was not stored. The console keeps secrets only in a Secret Service "
+        "(GNOME Keyring or KWallet), and this session has no keyring at all. Start one and run the command again; "
+        "secrets are never written to a file.\n"
+    )  # no "keep it for this run only": a command ends with its run, so that offer belongs to the window
+    assert "planted-token-4711" not in "".join(p.read_text(errors="ignore") for p in tmp_path.rglob("*") if p.is_file())
+
+
+class PlaintextKeyring:
+    """Named like keyrings.alt's file backend, which keeps secrets in a readable file."""
+
+
+@pytest.mark.parametrize(
+    ("backend", "words"),
+    [
+        (fail.Keyring(), "no keyring at all"),
+        (null.Keyring(), "only a placeholder that keeps nothing"),
+        (PlaintextKeyring(), "only a plain-text file"),
+    ],
+)
+def test_the_keyring_found_is_named_in_words(backend: object, words: str) -> None:
+    assert credentials.backend_in_words(backend) == words
+
+
+@pytest.mark.parametrize(
+    ("platform", "needed"),
+    [
+        ("linux", "a Secret Service (GNOME Keyring or KWallet)"),
+        ("darwin", "the macOS Keychain"),
+        ("win32", "the Windows Credential Locker"),
+    ],
+)
+def test_the_secure_keyring_is_named_for_the_operating_system(platform: str, needed: str) -> None:
+    assert credentials.secure_keyring_for(platform) == needed
