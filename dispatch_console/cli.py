@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -74,7 +75,8 @@ def _cmd_test(args: argparse.Namespace) -> int:
     passed_on = list(args.passed_on)
     if "--" in passed_on:  # "test -- --help": what follows "--" is pytest's, even its --help
         passed_on.remove("--")
-    return int(pytest.main(["-q", *passed_on]))
+    chose_verbosity = any(re.fullmatch(r"-(q+|v+)|--(quiet|verbose)", arg) for arg in passed_on)
+    return int(pytest.main([*([] if chose_verbosity else ["-q"]), *passed_on]))  # quiet unless told otherwise
 
 
 def _read_new_password(username: str) -> str | None:
@@ -245,11 +247,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args, unknown = build_parser().parse_known_args(list(sys.argv[1:] if argv is None else argv))
+def parse(argv: Sequence[str]) -> argparse.Namespace:
+    """The command and its options; ``passed_on``: what goes on to pytest or the gateway. SystemExit on an error."""
+    args, unknown = build_parser().parse_known_args(list(argv))
     if unknown and not args.passes_on:
         args.own_parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     args.passed_on = unknown
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse(sys.argv[1:] if argv is None else argv)
     return int(args.func(args))
 
 
