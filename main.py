@@ -89,14 +89,26 @@ def _ensure_venv(wanted: frozenset[str]) -> None:
         old.unlink()
 
 
+def _refuse_without_display(args: list[str]) -> None:
+    """Without a display the console cannot start: say so at once, not after a minute of installing Qt.
+
+    The command line needs only the standard library, so it already runs on the system's Python here.
+    """
+    from dispatch_console.cli import NO_DISPLAY, display_missing, parse
+
+    if parse(args).command is None and display_missing(os.environ, sys.platform):
+        sys.exit(NO_DISPLAY)
+
+
 def main() -> None:
     if sys.version_info < MIN_PYTHON:
         sys.exit(f"The console needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
     args = sys.argv[1:]
+    sys.path.insert(0, str(ROOT))
     if not _in_project_venv() and not os.environ.get("DISPATCH_CONSOLE_NO_VENV"):
+        _refuse_without_display(args)
         _ensure_venv(frozenset({"dev"}) if args[:1] == ["test"] else frozenset())
         os.execv(str(_venv_python()), [str(_venv_python()), str(ROOT / "main.py"), *args])
-    sys.path.insert(0, str(ROOT))
     from dispatch_console.cli import main as cli_main
 
     sys.exit(cli_main(args))

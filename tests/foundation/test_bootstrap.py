@@ -64,3 +64,16 @@ def test_alternating_the_console_and_the_tests_installs_once(tmp_path: Path, mon
     digest = hashlib.sha256((main.ROOT / "pyproject.toml").read_bytes()).hexdigest()
     assert json.loads((venv / ".installed").read_text()) == {"pyproject": digest, "extras": ["dev"]}
     assert sorted(p.name for p in venv.iterdir()) == [".installed", "bin"]
+
+
+def test_without_a_display_nothing_is_installed_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A first start over SSH: the one sentence comes before .venv is built, not after a minute of pip."""
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM", "DISPATCH_CONSOLE_NO_VENV"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(main.sys, "platform", "linux")
+    monkeypatch.setattr(main.sys, "argv", ["main.py", "--training"])
+    monkeypatch.setattr(main, "_in_project_venv", lambda: False)
+    monkeypatch.setattr(main, "_ensure_venv", lambda wanted: pytest.fail("installed before saying there is no display"))
+    with pytest.raises(SystemExit) as refused:
+        main.main()
+    assert refused.value.code == "no display found: set DISPLAY, or run headless with QT_QPA_PLATFORM=offscreen"
