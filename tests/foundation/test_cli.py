@@ -170,3 +170,13 @@ def test_the_keyring_found_is_named_in_words(backend: object, words: str) -> Non
 )
 def test_the_secure_keyring_is_named_for_the_operating_system(platform: str, needed: str) -> None:
     assert credentials.secure_keyring_for(platform) == needed
+
+
+def test_a_database_password_without_a_secure_keyring_is_one_message_not_a_traceback(tmp_path: Path) -> None:
+    done = run_main(["verify-audit", "--database-url", "postgresql://dispatch@127.0.0.1:9/center"], tmp_path / "home")
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == (
+        "No secure keyring: the password for database:dispatch@127.0.0.1/center cannot be read. The console keeps "
+        "secrets only in a Secret Service (GNOME Keyring or KWallet), and this session has no keyring at all. Start "
+        "one and run the command again; secrets are never written to a file.\n"
+    )
