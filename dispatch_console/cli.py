@@ -83,11 +83,14 @@ def _read_new_password(username: str) -> str | None:
     """The new operator's password: typed twice at a prompt, or the first line of standard input; None if refused."""
     if sys.stdin is not None and sys.stdin.isatty():
         password = getpass.getpass(f"Password for {username}: ")
+        if not password:
+            print("No password was given; nothing was created.", file=sys.stderr)
+            return None
         if getpass.getpass("Repeat the password: ") != password:
             print("The two passwords differ; nothing was created.", file=sys.stderr)
             return None
-    else:
-        password = sys.stdin.readline().rstrip("\r\n") if sys.stdin is not None else ""
+        return password
+    password = sys.stdin.readline().rstrip("\r\n") if sys.stdin is not None else ""
     if not password:
         print("No password was given (standard input was empty); nothing was created. Type it at the prompt, or "
               "pipe it in as the first line.", file=sys.stderr)
