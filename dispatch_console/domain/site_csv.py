@@ -5,7 +5,8 @@ school silently missing from the type-ahead sends a call-taker to a free address
 the file is accepted only when every row is good; otherwise every problem of every bad row is reported with its
 line number and reason, so that one round of corrections fixes the file.
 
-Columns (header names, any order; unknown columns are an error so that a typo is not silently ignored):
+Columns (header names, any order, separated by commas, semicolons or tabs; unknown columns are an error so that a
+typo is not silently ignored):
 ``name, kind, address, division`` (required), ``district, sro_unit, aliases`` (aliases separated by ``;``),
 ``dismissal_mon`` … ``dismissal_sun`` (``HH:MM``, empty = no school), ``early_release``
 (``YYYY-MM-DD HH:MM`` entries separated by ``;``), ``lunch`` (``HH:MM``).
@@ -74,7 +75,8 @@ def _parse_time(text: str) -> time:
 
 def parse_sites_csv(text: str) -> CsvResult:
     """Check every row of a site CSV; return the records only if all rows are good."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    text = text.lstrip("\ufeff")
+    reader = csv.DictReader(io.StringIO(text), delimiter=_delimiter(text.partition("\n")[0]))
     header = [h.strip() for h in (reader.fieldnames or [])]
     errors: list[RowError] = []
     missing = [c for c in REQUIRED if c not in header]
@@ -124,6 +126,12 @@ def _check_rows(reader: csv.DictReader[str], records: list[SiteRecord], errors: 
         errors.extend(RowError(line, problem) for problem in problems)
         if record is not None and not problems:
             records.append(record)
+
+
+def _delimiter(header: str) -> str:
+    """The separator the header row uses: a comma, or the semicolon of European Excel, or the tab of its "Unicode
+    text"; column names contain none of them, so the one the header holds most of is it."""
+    return max((",", ";", "\t"), key=header.count)
 
 
 def _time_in(column: str, text: str, problems: list[str]) -> str:

@@ -36,7 +36,12 @@ def _site_names(db_file: Path) -> list[str]:
         ("CSV UTF-8 (with its byte-order mark)", codecs.BOM_UTF8 + (HEADER + ROW).encode("utf-8")),
         ("UTF-8 without a mark", (HEADER + ROW).encode("utf-8")),
         ("CSV (Windows-1252)", (HEADER + ROW).replace("\n", "\r\n").encode("cp1252")),
-        ("Unicode text (UTF-16 with its mark)", (HEADER + ROW).encode("utf-16")),
+        ("Unicode text (UTF-16 with its mark, tab-separated)",
+         "name\tkind\taddress\tdivision\tdismissal_mon\tlunch\r\n"
+         "Sainte-Thérèse École\tschool\t12 Rue Café, Riverton\tNorth\t15:10\t11:45\r\n".encode("utf-16")),
+        ("CSV with semicolons (European Excel, Windows-1252)",
+         (HEADER.replace(",", ";") + "Sainte-Thérèse École;school;12 Rue Café, Riverton;North;15:10;11:45\n")
+         .encode("cp1252")),
         ("UTF-16 big-endian with its mark", codecs.BOM_UTF16_BE + (HEADER + ROW).encode("utf-16-be")),
     ],
 )
