@@ -57,7 +57,8 @@ class AdminActions:
 
     def import_sites(self, path: str | None = None) -> None:
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self.window, "Import site directory", "", "CSV files (*.csv)")
+            path, _ = QFileDialog.getOpenFileName(self.window, "Import site directory", "",
+                                                  "CSV or Unicode text (*.csv *.txt)")
             if not path:
                 return
         from dispatch_console.services import sites
