@@ -9,13 +9,22 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from dispatch_console.domain.text import plural
+
+if TYPE_CHECKING:
+    from dispatch_console.credentials import InsecureKeyringError
+
+Parser = argparse.ArgumentParser
 
 
 def _open_db(url: str | None) -> object:
-    from dispatch_console.credentials import KeyringStore, database_password_key
+    from dispatch_console.credentials import InsecureKeyringError, KeyringStore, database_password_key
     from dispatch_console.db.engine import open_database
     from dispatch_console.settings import default_database_url, load_settings
 
@@ -27,12 +36,31 @@ def _open_db(url: str | None) -> object:
 
         parsed = make_url(target)
         key = database_password_key(parsed.username or "", parsed.host or "", parsed.database or "")
-        return KeyringStore().get(key)
+        try:
+            return KeyringStore().get(key)
+        except InsecureKeyringError as missing:
+            raise SystemExit(no_keyring_message(missing, f"the password for {key} cannot be read")) from None
 
     return open_database(target, password=password)
 
 
+NO_DISPLAY = "no display found: set DISPLAY, or run headless with QT_QPA_PLATFORM=offscreen"
+
+
+def display_missing(environ: Mapping[str, str], platform: str) -> bool:
+    """True when Qt would find no screen: on Linux without X11 or Wayland and without a chosen Qt platform.
+
+    Qt then aborts with a page about the xcb plugin and libxcb-cursor0, which sends a new user hunting for a library
+    when all that is missing is a display (an SSH session, a container, a CI job).
+    """
+    chosen = ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    return platform.startswith("linux") and not any(environ.get(name) for name in chosen)
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
+    if display_missing(os.environ, sys.platform):
+        print(NO_DISPLAY, file=sys.stderr)
+        return 1
     from dispatch_console.app import run
 
     return run(database_url=args.database_url, backend_url=args.backend_url, training=args.training)
@@ -44,7 +72,30 @@ def _cmd_test(args: argparse.Namespace) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     root = Path(__file__).resolve().parents[1]
     os.chdir(root)
-    return int(pytest.main(["-q", *args.pytest_args]))
+    passed_on = list(args.passed_on)
+    if "--" in passed_on:  # "test -- --help": what follows "--" is pytest's, even its --help
+        passed_on.remove("--")
+    chose_verbosity = any(re.fullmatch(r"-(q+|v+)|--(quiet|verbose)", arg) for arg in passed_on)
+    return int(pytest.main([*([] if chose_verbosity else ["-q"]), *passed_on]))  # quiet unless told otherwise
+
+
+def _read_new_password(username: str) -> str | None:
+    """The new operator's password: typed twice at a prompt, or the first line of standard input; None if refused."""
+    if sys.stdin is not None and sys.stdin.isatty():
+        password = getpass.getpass(f"Password for {username}: ")
+        if not password:
+            print("No password was given; nothing was created.", file=sys.stderr)
+            return None
+        if getpass.getpass("Repeat the password: ") != password:
+            print("The two passwords differ; nothing was created.", file=sys.stderr)
+            return None
+        return password
+    password = sys.stdin.readline().rstrip("\r\n") if sys.stdin is not None else ""
+    if not password:
+        print("No password was given (standard input was empty); nothing was created. Type it at the prompt, or "
+              "pipe it in as the first line.", file=sys.stderr)
+        return None
+    return password
 
 
 def _cmd_create_operator(args: argparse.Namespace) -> int:
@@ -53,16 +104,12 @@ def _cmd_create_operator(args: argparse.Namespace) -> int:
     from dispatch_console.services import operators
     from dispatch_console.services.bootstrap import prepare
 
+    password = _read_new_password(args.username)
+    if password is None:
+        return 2
     db = _open_db(args.database_url)
     assert isinstance(db, Database)
     prepare(db, training=False)
-    if sys.stdin.isatty():
-        password = getpass.getpass(f"Password for {args.username}: ")
-        if getpass.getpass("Repeat the password: ") != password:
-            print("The two passwords differ; nothing was created.", file=sys.stderr)
-            return 2
-    else:
-        password = sys.stdin.readline().rstrip("\n")
     try:
         with db.write() as session:
             view = operators.create_operator(
@@ -88,22 +135,31 @@ def _cmd_verify_audit(args: argparse.Namespace) -> int:
         broken = audit.verify(session)
         total = audit.entry_count(session)
     if broken is None:
-        print(f"Audit log intact: {total} entries, hash chain verified.")
+        print(f"Audit log intact: {plural(total, 'entry', 'entries')}, hash chain verified.")
         return 0
     print(f"Audit log BROKEN at entry {broken.entry_id}: {broken.reason}.")
     return 1
 
 
-def _cmd_set_token(args: argparse.Namespace) -> int:
-    from dispatch_console.credentials import BACKEND_TOKEN, CredentialError, KeyringStore
+def no_keyring_message(error: InsecureKeyringError, what: str) -> str:
+    """No secure keyring, said for a terminal: what is missing, in words, and only what a command can do about it."""
+    return (f"No secure keyring: {what}. The console keeps secrets only in {error.needed}, and this session has "
+            f"{error.found}. Start one and run the command again; secrets are never written to a file.")
 
-    token = sys.stdin.readline().strip()
+
+def _cmd_set_token(args: argparse.Namespace) -> int:
+    from dispatch_console.credentials import BACKEND_TOKEN, CredentialError, InsecureKeyringError, KeyringStore
+
+    token = sys.stdin.readline().strip() if sys.stdin is not None else ""
     if not token:
-        print("No token on standard input; nothing was changed. Usage: python main.py set-token < token.txt",
+        print("No token on standard input; nothing was changed. Usage: python3 main.py set-token < token.txt",
               file=sys.stderr)
         return 2
     try:
         KeyringStore().set(BACKEND_TOKEN, token)
+    except InsecureKeyringError as missing:
+        print(no_keyring_message(missing, "the token was not stored"), file=sys.stderr)
+        return 2
     except CredentialError as problem:
         print(f"Token not stored: {problem}", file=sys.stderr)
         return 2
@@ -117,16 +173,22 @@ def _cmd_import_sites(args: argparse.Namespace) -> int:
     from dispatch_console.services.actor import SYSTEM
     from dispatch_console.services.bootstrap import prepare
 
+    try:
+        text = sites.read_csv_file(Path(args.csv))
+    except sites.SiteFileError as problem:
+        print(f"Nothing imported: {problem}.", file=sys.stderr)
+        return 2
     db = _open_db(args.database_url)
     assert isinstance(db, Database)
     prepare(db, training=False)
-    text = Path(args.csv).read_text(encoding="utf-8")
     with db.write() as session:
         result = sites.import_csv(session, actor=SYSTEM, text=text, source=Path(args.csv).name)
     if result.ok:
-        print(f"Imported {len(result.records)} sites.")
+        print(f"Imported {plural(len(result.records), 'site')}.")
         return 0
-    print("Nothing imported; fix these rows and import the whole file again:", file=sys.stderr)
+    rows = len({error.line for error in result.errors})
+    print(f"Nothing imported: {plural(len(result.errors), 'problem')} in {plural(rows, 'row')}; fix them and import "
+          "the whole file again:", file=sys.stderr)
     for error in result.errors:
         print(f"  {error}", file=sys.stderr)
     return 1
@@ -135,7 +197,13 @@ def _cmd_import_sites(args: argparse.Namespace) -> int:
 def _cmd_gateway(args: argparse.Namespace) -> int:
     from dispatch_console.gateway.cli import main as gateway_main
 
-    return gateway_main(args.gateway_args)
+    return gateway_main(list(args.passed_on), prog="main.py gateway")
+
+
+PASSED_ON_TEST = """\
+Every other argument goes to pytest as typed, in any order: options such as
+-q, -x, -k EXPR or --co, and test files or folders.
+pytest's own options: python3 main.py test -- --help"""
 
 
 def _cmd_bundle(args: argparse.Namespace) -> int:
@@ -158,6 +226,11 @@ def _eido_actor() -> object:
     from dispatch_console.settings import load_settings
 
     return dataclasses.replace(SYSTEM, console=f"{load_settings().console_name} (command line)")
+
+
+def _cmd_eido_missing(args: argparse.Namespace) -> int:
+    """Never reached: argparse requires export or import after ``eido``."""
+    return 2
 
 
 def _cmd_eido_export(args: argparse.Namespace) -> int:
@@ -252,52 +325,75 @@ def _cmd_eido_import(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="main.py", description="Threat dispatch console")
+    """The console's options and one subparser per command.
+
+    ``test`` and ``gateway`` pass their arguments on (to pytest, and to the gateway's own parser, which stays the one
+    place its options are defined): main() collects what these subparsers do not know itself, wherever it stands,
+    instead of ``argparse.REMAINDER``, which gives up as soon as the first argument is an option (``test -q``).
+    Abbreviations are off, so ``--co`` reaches pytest instead of matching an option of ours.
+    """
+    parser = argparse.ArgumentParser(prog="main.py", description="Threat dispatch console", allow_abbrev=False)
     parser.add_argument("--database-url", help="SQLAlchemy URL (no password: it comes from the keyring)")
     parser.add_argument("--backend-url", help="base URL of the notification backend (default: training backend)")
     parser.add_argument("--training", action="store_true", help="force training mode (built-in backend)")
-    parser.set_defaults(func=_cmd_run)
-    sub = parser.add_subparsers(dest="command")
-    p = sub.add_parser("test", help="run the whole test suite headless (extra arguments go to pytest)")
-    p.add_argument("pytest_args", nargs=argparse.REMAINDER)
-    p.set_defaults(func=_cmd_test)
-    p = sub.add_parser("create-operator", help="create an operator (e.g. the first admin); password on stdin")
+    parser.set_defaults(func=_cmd_run, own_parser=parser, passes_on=False)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, func: Callable[[argparse.Namespace], int], help_text: str, **kwargs: Any) -> Parser:
+        p = sub.add_parser(name, help=help_text, description=help_text[:1].upper() + help_text[1:] + ".",
+                           allow_abbrev=False, **kwargs)
+        p.set_defaults(func=func, own_parser=p, passes_on=False)
+        return p
+
+    p = command("test", _cmd_test, "run the tests headless (pytest's options and paths in any order)",
+                usage="main.py test [-h] [pytest options and paths ...]", epilog=PASSED_ON_TEST,
+                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.set_defaults(passes_on=True)
+    p = command("create-operator", _cmd_create_operator,
+                "create an operator (e.g. the first admin); password from the prompt or standard input")
     p.add_argument("--username", required=True)
-    p.add_argument("--name", default="")
+    p.add_argument("--name", default="", help="full name shown in the console (default: the user name)")
     p.add_argument("--role", choices=["call_taker", "supervisor", "admin"], default="admin")
-    p.set_defaults(func=_cmd_create_operator)
-    p = sub.add_parser("verify-audit", help="check the audit log's hash chain")
-    p.set_defaults(func=_cmd_verify_audit)
-    p = sub.add_parser("set-token", help="store the backend token (read from standard input) in the OS keyring")
-    p.set_defaults(func=_cmd_set_token)
-    p = sub.add_parser("import-sites", help="import the site directory from CSV (all rows or none)")
-    p.add_argument("csv")
-    p.set_defaults(func=_cmd_import_sites)
-    p = sub.add_parser("bundle", help="build the desktop bundle with PyInstaller (dist/dispatch-console/ + archive)")
+    command("verify-audit", _cmd_verify_audit, "check the audit log's hash chain")
+    command("set-token", _cmd_set_token, "store the backend token (read from standard input) in the OS keyring")
+    p = command("import-sites", _cmd_import_sites, "import the site directory from CSV (all rows or none)")
+    p.add_argument("csv", metavar="FILE.csv")
+    p = command("bundle", _cmd_bundle, "build the desktop bundle with PyInstaller (dist/dispatch-console/ + archive)")
     p.add_argument("--dist", default=str(Path(__file__).resolve().parents[1] / "dist"), help="output folder")
-    p.set_defaults(func=_cmd_bundle)
-    p = sub.add_parser("gateway", help="run the reference notification backend", add_help=False)
-    p.add_argument("gateway_args", nargs=argparse.REMAINDER)
-    p.set_defaults(func=_cmd_gateway)
-    p = sub.add_parser("eido", help="NENA EIDO: export a threat, or read one into an intake draft")
-    eido_sub = p.add_subparsers(dest="eido_command", required=True)
-    e = eido_sub.add_parser("export", help="write one threat as an EIDO JSON document (audited)")
+    # The gateway's own parser answers --help and every option, so the gateway's options are defined only there.
+    p = command("gateway", _cmd_gateway, "run the reference notification backend; its options: gateway --help",
+                add_help=False)
+    p.set_defaults(passes_on=True)
+    p = command("eido", _cmd_eido_missing, "NENA EIDO: export a threat, or read one into an intake draft")
+    eido_sub = p.add_subparsers(dest="eido_command", metavar="export|import", required=True)
+    e = eido_sub.add_parser("export", help="write one threat as an EIDO JSON document (audited)", allow_abbrev=False)
+    e.set_defaults(func=_cmd_eido_export, own_parser=e, passes_on=False)
     e.add_argument("case_number", help="e.g. TT-2026-00042")
     e.add_argument("-o", "--output", help="file to write (default: standard output)")
     e.add_argument("--database-url", dest="database_url", default=argparse.SUPPRESS)
-    e.set_defaults(func=_cmd_eido_export)
-    e = eido_sub.add_parser("import", help="read an EIDO into an intake draft (nothing is saved as a threat)")
+    e = eido_sub.add_parser("import", help="read an EIDO into an intake draft (nothing is saved as a threat)",
+                            allow_abbrev=False)
+    e.set_defaults(func=_cmd_eido_import, own_parser=e, passes_on=False)
     e.add_argument("file")
     e.add_argument("--for", dest="for_operator", default="", help="put the draft in this operator's drafts")
     e.add_argument("--database-url", dest="database_url", default=argparse.SUPPRESS)
-    e.set_defaults(func=_cmd_eido_import)
     for name in ("create-operator", "verify-audit", "import-sites"):
-        sub.choices[name].add_argument("--database-url", dest="database_url", default=argparse.SUPPRESS)
+        sub.choices[name].add_argument("--database-url", dest="database_url", default=argparse.SUPPRESS,
+                                       help="SQLAlchemy URL (no password: it comes from the keyring)")
     return parser
 
 
+def parse(argv: Sequence[str]) -> argparse.Namespace:
+    """The command and its options; ``passed_on``: what goes on to pytest or the gateway. SystemExit on an error."""
+    args, unknown = build_parser().parse_known_args(list(argv))
+    if unknown and not args.passes_on:
+        args.own_parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    args.passed_on = unknown
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    args = parse(sys.argv[1:] if argv is None else argv)
     return int(args.func(args))
 
 

@@ -8,6 +8,7 @@ message that says what to do; the console then offers to keep the secret in memo
 from __future__ import annotations
 
 import contextlib
+import sys
 from typing import Protocol
 
 SERVICE = "dispatch-console"
@@ -23,7 +24,38 @@ class CredentialError(Exception):
 
 
 class InsecureKeyringError(CredentialError):
-    pass
+    """No secure keyring: ``found`` says in words what the keyring library found, ``needed`` what would do."""
+
+    def __init__(self, found: str, needed: str) -> None:
+        self.found = found
+        self.needed = needed
+        super().__init__(
+            f"No secure keyring is available on this computer (found: {found}). Secrets are never written to a "
+            f"file. Start {needed} and try again, or keep the secret for this run only."
+        )
+
+
+def secure_keyring_for(platform: str) -> str:
+    """The keyring this operating system offers, in words."""
+    if platform == "darwin":
+        return "the macOS Keychain"
+    if platform.startswith("win"):
+        return "the Windows Credential Locker"
+    return "a Secret Service (GNOME Keyring or KWallet)"
+
+
+def backend_in_words(backend: object) -> str:
+    """What the keyring library fell back to, for a person: not ``fail.Keyring`` but what it means."""
+    kind = type(backend)
+    if kind.__module__.endswith(".fail"):
+        return "no keyring at all"
+    if kind.__module__.endswith(".null"):
+        return "only a placeholder that keeps nothing"
+    if "Plaintext" in kind.__name__ or "Uncrypted" in kind.__name__:
+        return "only a plain-text file"
+    if "Encrypted" in kind.__name__:
+        return "only a password-protected file"
+    return f"only {kind.__name__} (from {kind.__module__}), which is not usable here"
 
 
 class CredentialStore(Protocol):
@@ -50,11 +82,7 @@ class KeyringStore:
         name = f"{type(backend).__module__}.{type(backend).__name__}"
         priority = getattr(backend, "priority", 0)
         if any(word in name for word in INSECURE_BACKENDS) or (priority is not None and float(priority) <= 0):
-            raise InsecureKeyringError(
-                "No secure keyring is available on this computer (found: "
-                f"{type(backend).__name__}). Secrets are never written to a file. Start a Secret Service "
-                "(e.g. GNOME Keyring or KWallet) and try again, or keep the secret for this run only."
-            )
+            raise InsecureKeyringError(backend_in_words(backend), secure_keyring_for(sys.platform))
 
     def get(self, name: str) -> str | None:
         self.check()

@@ -22,9 +22,9 @@ from dispatch_console.gateway.server import MAX_CONNECTIONS, MIN_TOKEN_LENGTH, R
 TOKEN_ENV = "DISPATCH_GATEWAY_TOKEN"
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(prog: str = "gateway") -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="gateway",
+        prog=prog,
         description="Run the reference notification backend (notify API v1). "
         f"The bearer token is read from ${TOKEN_ENV}.",
     )
@@ -61,9 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, prog: str = "gateway") -> int:
     """Run the backend until SIGTERM or SIGINT; return the process exit code."""
-    args = _parser().parse_args(argv)
+    args = _parser(prog).parse_args(argv)
     token = os.environ.get(TOKEN_ENV, "")
     if not token.strip():
         print(

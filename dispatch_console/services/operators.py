@@ -17,6 +17,7 @@ from dispatch_console.db.engine import AuditedRefusal
 from dispatch_console.db.models import Operator, SignInAttempt
 from dispatch_console.domain.enums import Role
 from dispatch_console.domain.passwords import hash_password, password_problem, verify_password
+from dispatch_console.domain.text import plural
 from dispatch_console.services import audit
 from dispatch_console.services.actor import SYSTEM, Actor, PermissionDenied
 from dispatch_console.services.clock import utcnow
@@ -157,7 +158,7 @@ def sign_in(session: Session, *, username: str, password: str, console: str, now
     audit.record(session, actor=anonymous, action="sign_in", record_type="operator", record_id=username,
                  outcome="denied", detail=detail)
     left = MAX_FAILURES - failures
-    hint = f" {left} attempt(s) left before the account is locked." if row is not None and left <= 2 else ""
+    hint = f" {plural(left, 'attempt')} left before the account is locked." if row is not None and left <= 2 else ""
     raise SignInError("Wrong user name or password. Check Caps Lock and try again." + hint)
 
 

@@ -30,7 +30,7 @@ from dispatch_console.db.models import AssignedUnit, Notification, Sequence, Sus
 from dispatch_console.domain.enums import DeliveryState, Priority, Status, TargetKind, Weapon
 from dispatch_console.domain.masking import SuspectFacts, describe
 from dispatch_console.domain.name_masking import Person, mask_names
-from dispatch_console.domain.words import counted
+from dispatch_console.domain.text import plural
 from dispatch_console.gateway.contract import (
     MAX_SHORT_TEXT,
     MAX_TEXT,
@@ -121,7 +121,7 @@ class NotificationView:
         if self.waiting:
             since = self.waiting_since.astimezone(tz).strftime("%H:%M")
             why = self.last_error[len(RETRYING):].strip()
-            return f"waiting for the backend since {since} ({counted(self.attempts, 'try', 'tries')}): {why}"
+            return f"waiting for the backend since {since} ({plural(self.attempts, 'try', 'tries')}): {why}"
         if self.state is DeliveryState.QUEUED and self.last_error:
             return f"queued ({self.last_error})"
         return self.state.label.lower()
@@ -340,7 +340,8 @@ def notify_designated_units(
     )
     if queued:
         record_change(
-            session, threat_id=threat_id, kind="updated", by=actor.username, what=f"notified {len(queued)} unit(s)"
+            session, threat_id=threat_id, kind="updated", by=actor.username,
+            what=f"notified {plural(len(queued), 'unit')}",
         )
     return NotifyResult(threat_id, tuple(queued), skipped, tuple(ids))
 

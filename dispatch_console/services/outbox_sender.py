@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from dispatch_console.db.engine import Database
 from dispatch_console.db.models import Notification, ThreatRow
 from dispatch_console.domain.enums import DeliveryState, Priority, Status
-from dispatch_console.domain.words import counted
+from dispatch_console.domain.text import plural
 from dispatch_console.gateway.client import NotifyClient, OutcomeKind, SendOutcome
 from dispatch_console.gateway.contract import (
     ContractError,
@@ -445,7 +445,7 @@ class OutboxDispatcher(BackgroundLoop):
         row.state = DeliveryState.FAILED.value
         if outcome.kind is OutcomeKind.RETRYABLE:
             row.last_error = (f"not sent: {closed_case} was closed while the backend could not take the page "
-                              f"({outcome.reason}; {counted(row.attempts, 'try', 'tries')})")
+                              f"({outcome.reason}; {plural(row.attempts, 'try', 'tries')})")
             detail["threat_closed"] = True
         else:
             row.last_error = outcome.reason

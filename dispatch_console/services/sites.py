@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, time
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatch_console.db.models import SiteRow
+from dispatch_console.domain.csv_text import CsvEncodingError, decode_csv
 from dispatch_console.domain.enums import TargetKind
 from dispatch_console.domain.site_csv import CsvResult, parse_sites_csv
 from dispatch_console.domain.sites import WEEKDAYS, Site
@@ -37,6 +39,28 @@ def to_site(row: SiteRow) -> Site:
     )
 
 
+class SiteFileError(Exception):
+    """The site file cannot be read as text; the message is one line that names the file and what to do."""
+
+
+def read_csv_file(path: Path) -> str:
+    """The text of the CSV file at ``path``, in whichever encoding the spreadsheet saved it (see ``csv_text``)."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise SiteFileError(f"{path} does not exist; check the name and the folder") from None
+    except IsADirectoryError:
+        raise SiteFileError(f"{path} is a folder, not a CSV file") from None
+    except PermissionError:
+        raise SiteFileError(f"{path} cannot be read: permission denied") from None
+    except OSError as error:
+        raise SiteFileError(f"{path} cannot be read: {error.strerror or error}") from None
+    try:
+        return decode_csv(data)
+    except CsvEncodingError as problem:
+        raise SiteFileError(f"{path.name}: {problem}") from None
+
+
 def import_csv(session: Session, *, actor: Actor, text: str, source: str = "") -> CsvResult:
     """Validate the whole file; store it only if every row is good (existing sites are updated by name)."""
     if not actor.is_admin:
@@ -46,7 +70,7 @@ def import_csv(session: Session, *, actor: Actor, text: str, source: str = "") -
     result = parse_sites_csv(text)
     if not result.ok:
         audit.record(session, actor=actor, action="sites.import", record_type="site_directory", record_id=source,
-                     outcome="failed", detail={"rejected_rows": len(result.errors)})
+                     outcome="failed", detail={"rejected_rows": len({e.line for e in result.errors})})
         return result
     existing = {row.name.casefold(): row for row in session.execute(select(SiteRow)).scalars()}
     now = utcnow()

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from dispatch_console.domain.site_csv import CsvResult
+from dispatch_console.domain.text import plural
 from dispatch_console.settings import save_settings
 from dispatch_console.ui.context import ConsoleContext
 from dispatch_console.ui.main_window import MainWindow
@@ -63,7 +64,8 @@ class AdminActions:
 
     def import_sites(self, path: str | None = None) -> None:
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self.window, "Import site directory", "", "CSV files (*.csv)")
+            path, _ = QFileDialog.getOpenFileName(self.window, "Import site directory", "",
+                                                  "CSV or Unicode text (*.csv *.txt)")
             if not path:
                 return
         from dispatch_console.services import sites
@@ -71,13 +73,14 @@ class AdminActions:
         actor = self.ctx.operator
 
         def work() -> CsvResult:
-            text = Path(path).read_text(encoding="utf-8-sig")
+            text = sites.read_csv_file(Path(path))
             with self.ctx.db.write() as session:
                 return sites.import_csv(session, actor=actor, text=text, source=Path(path).name)
 
         def done(result: CsvResult) -> None:
             if result.ok:
-                self._message("Site directory", f"Imported {len(result.records)} sites from {Path(path).name}.")
+                self._message("Site directory",
+                              f"Imported {plural(len(result.records), 'site')} from {Path(path).name}.")
             else:
                 rows = "\n".join(str(e) for e in result.errors[:30])
                 more = f"\n… and {len(result.errors) - 30} more" if len(result.errors) > 30 else ""

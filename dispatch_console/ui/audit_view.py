@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from dispatch_console.domain.audit_chain import AuditRecord, ChainBreak
+from dispatch_console.domain.text import plural
 from dispatch_console.services import audit, exports
 from dispatch_console.ui.context import ConsoleContext
 from dispatch_console.ui.qtdates import qdate
@@ -181,7 +182,7 @@ class AuditTab(QWidget):
         def done(records: list[AuditRecord]) -> None:
             self.model.set_records(records)
             more = " (the newest 2,000; narrow the search to see older ones)" if len(records) >= query.limit else ""
-            self._say(f"{len(records)} entr{'y' if len(records) == 1 else 'ies'} found{more}.", "ok")
+            self._say(f"{plural(len(records), 'entry', 'entries')} found{more}.", "ok")
             self.searched.emit(len(records))
 
         self._say("Searching …", "hint")
@@ -201,7 +202,7 @@ class AuditTab(QWidget):
         def done(result: tuple[ChainBreak | None, int]) -> None:
             broken, last = result
             if broken is None:
-                self._say(f"Audit log intact: all {last} entries fit the hash chain.", "ok")
+                self._say(f"Audit log intact: all {plural(last, 'entry', 'entries')} fit the hash chain.", "ok")
             else:
                 self._say(f"Audit log BROKEN at entry #{broken.entry_id}: {broken.reason}. Entries from #"
                           f"{broken.entry_id} on cannot be trusted; report this to the system administrator.",
@@ -241,7 +242,7 @@ class AuditTab(QWidget):
             return result
 
         def done(result: exports.ExportResult) -> None:
-            self._say(f"Exported {result.rows} audit entr{'y' if result.rows == 1 else 'ies'} for {record_type} "
+            self._say(f"Exported {plural(result.rows, 'audit entry', 'audit entries')} for {record_type} "
                       f"{record_id} to {result.path}.", "ok")
             self.exported.emit(result.path)
 

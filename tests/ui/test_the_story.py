@@ -112,7 +112,7 @@ def test_a_threat_goes_from_the_call_to_the_count(qtbot: QtBot, make_console, ba
                     timeout=15_000)
     # The live updates that brought the acknowledgements kept the supervisor's confirmation and never blanked the
     # units table.
-    assert panel.message.text().startswith(f"Notifying {total} unit(s)")
+    assert panel.message.text().startswith(f"Notifying {total} units: ")  # several units: a plural, not unit(s)
     assert emptied == []
     assert queued()[0].status is Status.NOTIFIED
 

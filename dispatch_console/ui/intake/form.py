@@ -29,6 +29,7 @@ from PySide6.QtWidgets import QLabel
 
 from dispatch_console.domain.duplicates import DuplicateMatch
 from dispatch_console.domain.sites import Site
+from dispatch_console.domain.text import plural
 from dispatch_console.domain.timeparse import TimeParse
 from dispatch_console.services import intake
 from dispatch_console.services.intake import SavedThreat, ValidationFailed
@@ -122,7 +123,7 @@ class IntakeForm(IntakeDrafts):
         self._live_errors = True
         self.show_errors(problems)
         count = len(problems)
-        message = (f"Not saved: {count} problem{'s' if count != 1 else ''} — see the messages next to the fields. "
+        message = (f"Not saved: {plural(count, 'problem')} — see the messages next to the fields. "
                    "Nothing you typed was changed.")
         self.status.setText(message)
         set_role(self.status, "error")

@@ -32,6 +32,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from dispatch_console.domain.enums import Priority, Status
+from dispatch_console.domain.text import plural
 from dispatch_console.domain.timeparse import describe_countdown
 from dispatch_console.services.queue import QueueRow, gc_paused
 
@@ -215,12 +216,12 @@ class QueueModel(QAbstractTableModel):
             if row.ack_overdue:
                 parts.append("No acknowledgement within the deadline: the console escalates.")
             if row.failed:
-                parts.append(f"{row.failed} notification(s) failed: open the case to see why.")
+                parts.append(f"{plural(row.failed, 'notification')} failed: open the case to see why.")
             return " ".join(parts)
         if column == COL_PRIORITY and "new-p1" in self.alerts(row):
             return "New P1 threat"
         if column == COL_STATUS and row.next_follow_up_at is not None:
-            return (f"{row.followups_due} open follow-up(s), {row.followups_overdue} overdue; see Reports → "
+            return (f"{plural(row.followups_due, 'open follow-up')}, {row.followups_overdue} overdue; see Reports → "
                     "Follow-ups")
         return ""
 

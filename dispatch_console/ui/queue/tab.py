@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from dispatch_console.domain.enums import Status
+from dispatch_console.domain.text import plural
 from dispatch_console.services.livefeed import ChangeWatcher
 from dispatch_console.services.queue import QueueRow
 from dispatch_console.ui.context import ConsoleContext
@@ -309,9 +310,9 @@ class QueueTab(QWidget):
         rows = [self.model.row_at(i) for i in range(self.model.rowCount())]
         p1 = sum(1 for r in rows if r.priority.value == "P1")
         overdue = sum(1 for r in rows if r.ack_overdue)
-        text = f"{len(rows)} open threats · {p1} P1"
+        text = f"{plural(len(rows), 'open threat')} · {p1} P1"
         if overdue:
-            text += f" · ⚠ {overdue} acknowledgement(s) overdue"
+            text += f" · ⚠ {plural(overdue, 'acknowledgement')} overdue"
         self.count_label.setText(text)
 
     # --- clock, alert ----------------------------------------------------------------------------------------------

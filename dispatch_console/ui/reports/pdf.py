@@ -13,6 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QMarginsF, QUrl
 from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
+from dispatch_console.domain.text import plural
 from dispatch_console.services.reports import Count, Report, format_date, format_duration
 
 CHART_URL = "report-chart.png"
@@ -40,9 +41,9 @@ def totals_lines(report: Report) -> list[str]:
         f"Linked duplicate reports (not counted): {report.linked_duplicates}",
         f"Open follow-ups: {report.open_follow_ups} ({report.overdue_follow_ups} overdue)",
         f"Call to first notification: median {format_duration(report.to_notification.median_s)}, "
-        f"p90 {format_duration(report.to_notification.p90_s)} ({report.to_notification.cases} cases)",
+        f"p90 {format_duration(report.to_notification.p90_s)} ({plural(report.to_notification.cases, 'case')})",
         f"Call to first acknowledgement: median {format_duration(report.to_acknowledgement.median_s)}, "
-        f"p90 {format_duration(report.to_acknowledgement.p90_s)} ({report.to_acknowledgement.cases} cases)",
+        f"p90 {format_duration(report.to_acknowledgement.p90_s)} ({plural(report.to_acknowledgement.cases, 'case')})",
     ]
 
 

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dispatch_console.domain.text import plural
 from dispatch_console.services import exports, followups, privacy, reports
 from dispatch_console.services.actor import Actor
 from dispatch_console.services.clock import utcnow
@@ -211,8 +212,8 @@ class ReportsTab(QWidget):
         self.week_model.set_rows([(w.week.isoformat(), w.total, w.verified) for w in report.by_week])
         self.follow_up_model.set_items(items)
         overdue = sum(1 for i in items if i.state is followups.FollowUpState.OVERDUE)
-        self.status.setText(f"Updated {datetime.now(self.ctx.tz):%H:%M:%S}. {len(items)} follow-up(s) due within "
-                            f"30 days, {overdue} overdue.")
+        self.status.setText(f"Updated {datetime.now(self.ctx.tz):%H:%M:%S}. "
+                            f"{plural(len(items), 'follow-up')} due within 30 days, {overdue} overdue.")
         set_role(self.status, "error" if overdue else "ok")
         self.report_ready.emit(report)
         self.follow_ups_ready.emit(items)
@@ -257,7 +258,8 @@ class ReportsTab(QWidget):
             return result
 
         def done(result: exports.ExportResult) -> None:
-            self._info(f"Exported {result.rows} case(s) ({result.counted} counted in the report) to {result.path}.")
+            self._info(f"Exported {plural(result.rows, 'case')} ({result.counted} counted in the report) "
+                       f"to {result.path}.")
             self.exported.emit(result.path)
 
         run_in_background(work, done, lambda e: self._error(f"The CSV could not be written: {e}. Choose another "

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from dispatch_console.domain.enums import DeliveryState, UnitKind
 from dispatch_console.domain.routing import UnitView
+from dispatch_console.domain.text import plural
 from dispatch_console.services.clock import utcnow
 from dispatch_console.ui.context import ConsoleContext
 from dispatch_console.ui.theme import set_role
@@ -210,7 +211,7 @@ class UnitsPanel(QWidget):
         """Show the designated units of ``threat_id`` (``None`` clears the panel).
 
         The same threat again (the pane re-reads it after a live change) is only re-read: the rows stay until the
-        fresh ones replace them, and the supervisor's last message ("Notifying 7 unit(s) …") stays readable.
+        fresh ones replace them, and the supervisor's last message ("Notifying 7 units …") stays readable.
         """
         if threat_id is not None and threat_id == self._threat_id:
             self.refresh()
@@ -456,8 +457,8 @@ class UnitsPanel(QWidget):
             dispatcher = self._dispatcher()
             if dispatcher is not None:
                 dispatcher.wake()
-            self._show_message(f"{count} notification(s) queued again with the same id; the unit is never paged "
-                               "twice.")
+            self._show_message(f"{plural(count, 'notification')} queued again with the same id; the unit is never "
+                               "paged twice.")
             self.refresh()
 
         self._run(work, done)
@@ -500,7 +501,7 @@ class UnitsPanel(QWidget):
             if dispatcher is not None:
                 dispatcher.wake()
             if result.queued:
-                text = f"Notifying {len(result.queued)} unit(s): {', '.join(result.queued)}."
+                text = f"Notifying {plural(len(result.queued), 'unit')}: {', '.join(result.queued)}."
             else:
                 text = "Every designated unit was already notified; nobody is paged twice."
             if result.skipped and result.queued:

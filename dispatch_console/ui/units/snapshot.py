@@ -12,7 +12,7 @@ from typing import Any
 
 from dispatch_console.domain.enums import UnitKind
 from dispatch_console.domain.routing import Proposal, UnitView
-from dispatch_console.domain.words import counted
+from dispatch_console.domain.text import plural
 from dispatch_console.ui.units.model import UnitRow
 
 
@@ -109,7 +109,7 @@ def banner_text(snapshot: UnitsSnapshot, health: Any) -> str:
     parts: list[str] = []
     if summary.pending_units and health is not None and health.problem:
         names = ", ".join(summary.pending_units)
-        units = counted(len(summary.pending_units), "unit", "units")
+        units = plural(len(summary.pending_units), "unit", "units")
         if health.state == "auth_failed":
             parts.append(f"{units} not reached yet ({names}): {health.message}. Nothing is lost: the "
                          "pages stay queued and go out as soon as the token is fixed.")

@@ -1,0 +1,182 @@
+"""The command line takes each command's options in any order, as a person types them.
+
+``argparse.REMAINDER`` swallowed the arguments of ``test`` and ``gateway`` only when the first one was not an
+option, so ``test -q`` and ``gateway --host 127.0.0.1`` (copied from the README) were refused. These tests call the
+command line in-process with the command's work replaced, to see exactly what reaches pytest and the gateway.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from keyring.backends import fail, null
+
+from dispatch_console import cli, credentials
+from dispatch_console.gateway import cli as gateway_cli
+from tests.foundation.commands import run_main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def pytest_args(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """What ``python3 main.py test ...`` hands to pytest.main (nothing runs)."""
+    calls: list[list[str]] = []
+    monkeypatch.chdir(ROOT)  # the test command changes to the checkout; give the folder back afterwards
+    monkeypatch.setattr(pytest, "main", lambda args: calls.append(list(args)) or 0)
+    return calls
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        ["-q"],
+        ["-x", "tests/domain"],
+        ["tests/domain", "-x"],
+        ["-k", "intake"],
+        ["--co"],
+        ["-k", "not slow", "--training", "tests/storage", "--database-url", "x"],  # ours elsewhere, pytest's here
+        ["-p", "no:randomly", "-vv", "tests/domain/test_priority.py::test_p1"],
+    ],
+)
+def test_every_test_argument_reaches_pytest_as_typed(typed: list[str], pytest_args: list[list[str]]) -> None:
+    """Quiet by default; whoever chooses -q or -v gets exactly that (-q on top of -q would hide the summary)."""
+    assert cli.main(["test", *typed]) == 0
+    chose = {"-q", "-vv"} & set(typed)
+    assert pytest_args == [typed if chose else ["-q", *typed]]
+
+
+def test_after_a_double_dash_even_help_is_pytests(pytest_args: list[list[str]]) -> None:
+    cli.main(["test", "--", "--help"])
+    assert pytest_args == [["-q", "--help"]]
+
+
+def test_test_help_says_where_the_other_arguments_go(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        cli.main(["test", "--help"])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: main.py test [-h] [pytest options and paths ...]\n")
+    assert "Every other argument goes to pytest as typed, in any order" in out
+    assert "pytest's own options: python3 main.py test -- --help" in out
+
+
+def test_gateway_options_go_to_the_gateways_own_parser_in_any_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[list[str], str]] = []
+    monkeypatch.setattr(gateway_cli, "main", lambda argv, prog: calls.append((argv, prog)) or 0)
+    assert cli.main(["gateway", "--port", "0", "--host", "127.0.0.1"]) == 0
+    assert cli.main(["gateway", "--host", "127.0.0.1", "--port", "8765"]) == 0
+    assert calls == [(["--port", "0", "--host", "127.0.0.1"], "main.py gateway"),
+                     (["--host", "127.0.0.1", "--port", "8765"], "main.py gateway")]
+
+
+def test_gateway_help_lists_the_gateways_options_under_this_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        cli.main(["gateway", "--help"])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: main.py gateway [-h] [--host HOST] [--port PORT]")
+    assert "The bearer token is read from $DISPATCH_GATEWAY_TOKEN." in out.replace("\n", " ")
+
+
+@pytest.mark.parametrize(
+    ("typed", "error"),
+    [
+        (["verify-audit", "--bogus"], "main.py verify-audit: error: unrecognized arguments: --bogus"),
+        (["import-sites", "sites.csv", "extra.csv"], "main.py import-sites: error: unrecognized arguments: extra.csv"),
+        (["--bogus"], "main.py: error: unrecognized arguments: --bogus"),
+        (["gateway", "--bogus"], "main.py gateway: error: unrecognized arguments: --bogus"),
+    ],
+)
+def test_an_unknown_argument_is_named_by_the_command_it_was_given_to(
+    typed: list[str], error: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as done:
+        cli.main(typed)
+    assert done.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == error
+
+
+def test_without_a_display_the_console_says_so_in_one_sentence(tmp_path: Path) -> None:
+    """A new user over SSH gets one line that says what to do, not Qt's abort about the xcb plugin."""
+    started = run_main([], tmp_path / "home")
+    assert (started.returncode, started.stdout, started.stderr) == (
+        1, "", "no display found: set DISPLAY, or run headless with QT_QPA_PLATFORM=offscreen\n")
+
+
+@pytest.mark.parametrize(
+    ("environ", "platform", "missing"),
+    [
+        ({}, "linux", True),
+        ({"DISPLAY": ""}, "linux", True),
+        ({"DISPLAY": ":0"}, "linux", False),
+        ({"WAYLAND_DISPLAY": "wayland-0"}, "linux", False),
+        ({"QT_QPA_PLATFORM": "offscreen"}, "linux", False),
+        ({}, "win32", False),  # Windows and macOS always have their own screen plugin
+        ({}, "darwin", False),
+    ],
+)
+def test_a_display_is_missing_only_where_qt_would_need_one(
+    environ: dict[str, str], platform: str, missing: bool
+) -> None:
+    assert cli.display_missing(environ, platform) is missing
+
+
+def test_create_operator_with_empty_standard_input_says_no_password_was_given(tmp_path: Path) -> None:
+    db_file = tmp_path / "center.db"
+    done = run_main(["create-operator", "--username", "chief", "--database-url", f"sqlite:///{db_file}"],
+                    tmp_path / "home", stdin="")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == ("No password was given (standard input was empty); nothing was created. Type it at the "
+                           "prompt, or pipe it in as the first line.\n")
+    assert not db_file.exists()  # refused before anything was created
+
+
+def test_set_token_without_a_secure_keyring_names_what_is_missing_and_offers_only_commands(tmp_path: Path) -> None:
+    done = run_main(["set-token"], tmp_path / "home", stdin="planted-token-4711\n")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        "No secure keyring: the token was not stored. The console keeps secrets only in a Secret Service "
+        "(GNOME Keyring or KWallet), and this session has no keyring at all. Start one and run the command again; "
+        "secrets are never written to a file.\n"
+    )  # no "keep it for this run only": a command ends with its run, so that offer belongs to the window
+    assert "planted-token-4711" not in "".join(p.read_text(errors="ignore") for p in tmp_path.rglob("*") if p.is_file())
+
+
+class PlaintextKeyring:
+    """Named like keyrings.alt's file backend, which keeps secrets in a readable file."""
+
+
+@pytest.mark.parametrize(
+    ("backend", "words"),
+    [
+        (fail.Keyring(), "no keyring at all"),
+        (null.Keyring(), "only a placeholder that keeps nothing"),
+        (PlaintextKeyring(), "only a plain-text file"),
+    ],
+)
+def test_the_keyring_found_is_named_in_words(backend: object, words: str) -> None:
+    assert credentials.backend_in_words(backend) == words
+
+
+@pytest.mark.parametrize(
+    ("platform", "needed"),
+    [
+        ("linux", "a Secret Service (GNOME Keyring or KWallet)"),
+        ("darwin", "the macOS Keychain"),
+        ("win32", "the Windows Credential Locker"),
+    ],
+)
+def test_the_secure_keyring_is_named_for_the_operating_system(platform: str, needed: str) -> None:
+    assert credentials.secure_keyring_for(platform) == needed
+
+
+def test_a_database_password_without_a_secure_keyring_is_one_message_not_a_traceback(tmp_path: Path) -> None:
+    done = run_main(["verify-audit", "--database-url", "postgresql://dispatch@127.0.0.1:9/center"], tmp_path / "home")
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == (
+        "No secure keyring: the password for database:dispatch@127.0.0.1/center cannot be read. The console keeps "
+        "secrets only in a Secret Service (GNOME Keyring or KWallet), and this session has no keyring at all. Start "
+        "one and run the command again; secrets are never written to a file.\n"
+    )

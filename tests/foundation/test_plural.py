@@ -1,0 +1,52 @@
+"""Every count in a message is followed by the noun in the right number ("1 entry", "1 open threat", "1 case")."""
+
+from __future__ import annotations
+
+import re
+import tokenize
+from pathlib import Path
+
+import pytest
+
+from dispatch_console.domain.text import plural
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(
+    ("count", "singular", "plural_form", "expected"),
+    [
+        (1, "entry", "entries", "1 entry"),
+        (2, "entry", "entries", "2 entries"),
+        (0, "entry", "entries", "0 entries"),
+        (1, "open threat", None, "1 open threat"),
+        (7, "open threat", None, "7 open threats"),
+        (1, "case", None, "1 case"),
+        (21, "case", None, "21 cases"),
+        (1, "site", None, "1 site"),
+        (1, "unit", None, "1 unit"),
+        (3, "follow-up", None, "3 follow-ups"),
+    ],
+)
+def test_a_count_takes_the_noun_in_the_right_number(
+    count: int, singular: str, plural_form: str | None, expected: str
+) -> None:
+    assert plural(count, singular, plural_form) == expected
+
+
+def _strings(path: Path) -> list[tuple[int, str]]:
+    """The string literals of a module, with the code inside f-string braces taken out."""
+    with path.open("rb") as source:
+        tokens = tokenize.tokenize(source.readline)
+        return [(t.start[0], re.sub(r"\{[^{}]*\}", "", t.string)) for t in tokens if t.type == tokenize.STRING]
+
+
+def test_no_message_in_the_code_base_writes_a_plural_as_noun_s() -> None:
+    """"3 unit(s)" reads as a form to fill in, and "1 entries" as a mistake: both go through plural() instead."""
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line}: {text}"
+        for path in sorted([*ROOT.joinpath("dispatch_console").rglob("*.py"), ROOT / "main.py"])
+        for line, text in _strings(path)
+        if re.search(r"[a-z]\((s|es)\)", text)
+    ]
+    assert offenders == []
