@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QPushButton,
     QScrollArea,
@@ -33,7 +34,8 @@ from dispatch_console.domain.enums import Outcome, Priority, Status, Verificatio
 from dispatch_console.domain.timeparse import describe_countdown
 from dispatch_console.services import queue, triage
 from dispatch_console.services.actor import Actor, PermissionDenied
-from dispatch_console.services.queue import ThreatDetail
+from dispatch_console.services.queue import QueueRow, ThreatDetail
+from dispatch_console.ui.queue.apply_again import AGAIN_HINT, ApplyAgainButton
 from dispatch_console.ui.queue.dialogs import (
     AssignDialog,
     CloseDialog,
@@ -135,7 +137,12 @@ class DetailPane(QWidget):
         self.feedback.setAccessibleName("Result of the last action")
         self.feedback.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.feedback.hide()
-        outer.addWidget(self.feedback)
+        feedback_row = QHBoxLayout()
+        feedback_row.addWidget(self.feedback, 1)
+        self.retry = ApplyAgainButton()
+        self.retry.clicked.connect(self.apply_again)
+        feedback_row.addWidget(self.retry, 0, Qt.AlignmentFlag.AlignTop)
+        outer.addLayout(feedback_row)
 
         self.button_box = QWidget()
         buttons = QGridLayout(self.button_box)
@@ -246,6 +253,8 @@ class DetailPane(QWidget):
     # --- loading -----------------------------------------------------------------------------------------------
     def set_threat(self, threat_id: int | None, *, audit_view: bool = True) -> None:
         """Show ``threat_id`` (loaded in the background); a first look is audited as a view of the case."""
+        if threat_id != self.threat_id:
+            self.retry.forget()  # a change kept for another threat is never applied to this one
         self.threat_id = threat_id
         self._request += 1
         request = self._request
@@ -405,7 +414,11 @@ class DetailPane(QWidget):
 
     # --- actions --------------------------------------------------------------------------------------------------
     def trigger(self, name: str) -> None:
-        """Run action ``name`` (from a button or a menu shortcut): ask for its details, then call the service."""
+        """Run action ``name`` (from a button or a menu shortcut): ask for its details, then call the service.
+
+        The version written is the one shown when the dialog OPENED (``decided``): a live update re-reads the pane
+        while the dialog is open, and sending the re-read version would overwrite a change the operator never saw.
+        """
         detail = self.detail
         if detail is None:
             self._say("Select a threat in the queue first (arrow keys, then the action's shortcut).", False)
@@ -414,27 +427,27 @@ class DetailPane(QWidget):
         if not button.property("allowed"):
             self._say(WHY_DISABLED.format(role=self.actor.role.label.lower()), False)
             return
-        row = detail.row
+        row = decided = detail.row
         if name == "priority":
             d1 = PriorityDialog(row.priority, self)
             if self.dialog_factory(d1):
-                self.run("change_priority", priority=d1.chosen(), reason=d1.reason.text())
+                self.run("change_priority", decided=decided, priority=d1.chosen(), reason=d1.reason.text())
         elif name == "status":
             d2 = StatusDialog(row.status, self)
             if self.dialog_factory(d2):
-                self.run("change_status", status=d2.chosen())
+                self.run("change_status", decided=decided, status=d2.chosen())
         elif name == "verification":
             d3 = VerificationDialog(row.verification, self)
             if self.dialog_factory(d3):
-                self.run("set_verification", verification=d3.chosen())
+                self.run("set_verification", decided=decided, verification=d3.chosen())
         elif name == "note":
             d4 = TextDialog("Add a note", "&Note", "The note is empty: type what you want to add.", self)
             if self.dialog_factory(d4):
-                self.run("add_note", text=d4.text.toPlainText())
+                self.run("add_note", decided=decided, text=d4.text.toPlainText())
         elif name == "assign":
             d5 = AssignDialog(row.division, self)
             if self.dialog_factory(d5):
-                self.run("assign_unit", unit_id=d5.unit.text(), kind=d5.chosen_kind(),
+                self.run("assign_unit", decided=decided, unit_id=d5.unit.text(), kind=d5.chosen_kind(),
                          division=d5.division.text())
         elif name == "unassign":
             current = self.units.currentRow()
@@ -443,23 +456,29 @@ class DetailPane(QWidget):
                 self.show_section(SECTION_DETAILS)
                 self.units.setFocus()
                 return
-            self.run("unassign_unit", unit_id=detail.units[current].unit_id)
+            self.run("unassign_unit", decided=decided, unit_id=detail.units[current].unit_id)
         elif name == "close":
             d6 = CloseDialog(self)
             if self.dialog_factory(d6):
-                self.run("close", outcomes=d6.chosen(), other_text=d6.other.text())
+                self.run("close", decided=decided, outcomes=d6.chosen(), other_text=d6.other.text())
         elif name == "reopen":
             d7 = TextDialog("Reopen the case", "&Reason", "Type why the case is reopened (it is audited).", self)
             if self.dialog_factory(d7):
-                self.run("reopen", reason=d7.text.toPlainText())
+                self.run("reopen", decided=decided, reason=d7.text.toPlainText())
 
-    def run(self, operation: str, **arguments: Any) -> None:
-        """Call ``triage.<operation>`` for the shown threat at the version shown, in the background."""
-        detail = self.detail
-        if detail is None:
-            return
+    def run(self, operation: str, *, decided: QueueRow | None = None, **arguments: Any) -> None:
+        """Call ``triage.<operation>`` in the background for the threat and version the operator decided on.
+
+        ``decided`` defaults to the row shown now. A refusal as stale keeps the operation and its arguments, and
+        offers them again (:meth:`apply_again`) against the version the refusal just showed.
+        """
+        if decided is None:
+            if self.detail is None:
+                return
+            decided = self.detail.row
+        self.retry.forget()
         db, actor = self.db, self.actor
-        threat_id, version = detail.row.threat_id, detail.row.version
+        threat_id, version = decided.threat_id, decided.version
         function = getattr(triage, operation)
 
         def work() -> triage.TriageResult:
@@ -480,9 +499,12 @@ class DetailPane(QWidget):
             if not shiboken6.isValid(self):
                 return
             if isinstance(error, triage.StaleThreat):
-                self._say(error.describe(self.tz), False)
-                if error.fresh is not None:
-                    self.row_changed.emit(error.fresh)
+                fresh = error.fresh
+                if fresh is not None and self.threat_id == threat_id:
+                    self.retry.offer(fresh, operation, arguments)
+                self._say(error.describe(self.tz) + (f" {AGAIN_HINT}" if self.retry.kept else ""), False)
+                if fresh is not None:
+                    self.row_changed.emit(fresh)
                 if self.threat_id == threat_id:
                     self.refresh()
             elif isinstance(error, PermissionDenied | triage.TriageError):
@@ -492,6 +514,12 @@ class DetailPane(QWidget):
                           "changed; try again, and call for support if it keeps failing.", False)
 
         run_in_background(work, done, failed)
+
+    def apply_again(self) -> None:
+        """The "Apply again" button: the refused choice, unchanged, against the version the refusal showed."""
+        kept = self.retry.take()
+        if kept is not None and kept.row.threat_id == self.threat_id:
+            self.run(kept.operation, decided=kept.row, **kept.arguments)
 
 
 __all__ = ["ACTIONS", "EMPTY_HINT", "SECTIONS", "DetailPane", "FittedList", "Priority", "Verification",
