@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QSplitter,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -35,6 +34,7 @@ from dispatch_console.ui.queue.alerts import AlertSound
 from dispatch_console.ui.queue.detail import ACTIONS, SECTIONS, DetailPane
 from dispatch_console.ui.queue.live import LiveBridge
 from dispatch_console.ui.queue.model import COL_PRIORITY, COL_TARGET, ID_ROLE, QueueFilter, QueueModel
+from dispatch_console.ui.queue.table_view import QueueView
 from dispatch_console.ui.theme import set_role
 
 TICK_MS = 1000
@@ -78,7 +78,7 @@ class QueueTab(QWidget):
         column.addWidget(self.banner)
         column.addLayout(self._filter_bar())
 
-        self.view = QTableView()
+        self.view = QueueView()
         self.view.setAccessibleName("Open threats")
         self.view.setModel(self.proxy)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -112,6 +112,7 @@ class QueueTab(QWidget):
         self.count_label.setAccessibleName("Queue summary")
         set_role(self.count_label, "hint")
         column.addWidget(self.count_label)
+        self.setFocusProxy(self.view)  # F3 ("Show Queue") focuses the tab: the table, where ↓ chooses a threat
         self.setTabOrder(self.search, self.view)
         self.setTabOrder(self.view, self.pane)
 
