@@ -168,11 +168,12 @@ class Console:
     def _start_notification_services(self) -> None:
         """Start the outbox sender and the status-feed follower once the database and a backend are both ready.
 
-        They run on plain threads (see ``services.dispatcher``) and are stored in ``ctx.services`` so the units panel
-        and the settings dialog reach them through the context. In live mode the token provider reads the OS keyring
+        They run on plain threads (see ``services.dispatcher``) and are stored in ``ctx.notifications`` (and the
+        sender in ``ctx.outbox_dispatcher``) so the units panel and the settings dialog reach them through the
+        context. In live mode the token provider reads the OS keyring
         (or the "this run only" store) on every request, so a token fixed in Settings → Backend applies at once.
         """
-        if "notifications" in self.ctx.services or not self.ctx.backend_url:
+        if self.ctx.notifications is not None or not self.ctx.backend_url:
             return
         if self.ctx.db is None or not self.ready:
             QTimer.singleShot(100, self._start_notification_services)  # the database opens on a worker
@@ -201,11 +202,9 @@ class Console:
             console_name=s.console_name, ca_bundle=s.ca_bundle, max_escalations=s.max_escalations,
             deadlines={Priority.P1: float(s.ack_deadline_p1_s), Priority.P2: float(s.ack_deadline_p2_s)},
         )
-        self.ctx.services.update(
-            notifications=services, outbox_dispatcher=services.dispatcher, feed_follower=services.feed,
-            notify_client_factory=make_client_factory(self.ctx.backend_url, self.ctx.token_provider,
-                                                      ca_bundle=s.ca_bundle, pool_size=4),
-        )
+        self.ctx.notifications, self.ctx.outbox_dispatcher = services, services.dispatcher
+        self.ctx.notify_client_factory = make_client_factory(self.ctx.backend_url, self.ctx.token_provider,
+                                                             ca_bundle=s.ca_bundle, pool_size=4)
         services.start()
         if "backend_settings" not in self.window.actions_by_name:
             self.window.add_action("File", "backend_settings", "&Backend settings …", SHORTCUT,
@@ -277,7 +276,9 @@ class Console:
         self.sign_in.username.setFocus()
 
     def shutdown(self) -> None:
-        getattr(self.ctx.services.pop("notifications", None), "stop", lambda: None)()  # sender + feed, before the DB
+        notifications, self.ctx.notifications = self.ctx.notifications, None
+        if notifications is not None:
+            notifications.stop()  # sender + feed, before the DB
         if self._backend is not None:
             self._backend.stop()
         if self.db is not None:

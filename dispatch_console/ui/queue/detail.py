@@ -35,6 +35,7 @@ from dispatch_console.domain.timeparse import describe_countdown
 from dispatch_console.services import queue, triage
 from dispatch_console.services.actor import Actor, PermissionDenied
 from dispatch_console.services.queue import QueueRow, ThreatDetail
+from dispatch_console.ui.context import ConsoleContext
 from dispatch_console.ui.queue.apply_again import AGAIN_HINT, ApplyAgainButton
 from dispatch_console.ui.queue.dialogs import (
     AssignDialog,
@@ -45,8 +46,9 @@ from dispatch_console.ui.queue.dialogs import (
     VerificationDialog,
 )
 from dispatch_console.ui.queue.model import age_text
-from dispatch_console.ui.queue.pane_widgets import FittedList, TimelineList, fit_units_table, units_panel_class
+from dispatch_console.ui.queue.pane_widgets import FittedList, TimelineList, fit_units_table
 from dispatch_console.ui.theme import set_role
+from dispatch_console.ui.units.panel import UnitsPanel
 from dispatch_console.ui.worker import run_in_background
 
 # (name, button text, shortcut, supervisor only)
@@ -104,7 +106,7 @@ class DetailPane(QWidget):
     loaded = Signal(object)
     message = Signal(str, bool)
 
-    def __init__(self, db: Database, actor: Actor, *, tz: Any, ctx: Any = None, window: Any = None,
+    def __init__(self, db: Database, actor: Actor, *, tz: Any, ctx: ConsoleContext | None = None, window: Any = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.db = db
@@ -164,13 +166,11 @@ class DetailPane(QWidget):
         self.sections.setDocumentMode(True)
         outer.addWidget(self.sections, 1)
 
-        # Section 1: the notification engineer's panel (or, without it, a pointer to the Units list).
-        self.units_panel: Any = None
-        panel_class = units_panel_class()
-        if panel_class is not None and ctx is not None:
-            self.units_panel = panel_class(ctx, window)  # type: ignore[call-arg]
-            if hasattr(self.units_panel, "notified"):  # a click wrote notifications: show them in the timeline
-                self.units_panel.notified.connect(lambda *_: self.refresh())
+        # Section 1: the units panel (or, for a pane built without a console context, a pointer to the Units list).
+        self.units_panel: UnitsPanel | None = None
+        if ctx is not None:
+            self.units_panel = UnitsPanel(ctx, window)
+            self.units_panel.notified.connect(lambda *_: self.refresh())  # show the new pages in the timeline
             fit_units_table(self.units_panel)
             units_page: QWidget = self.units_panel
         else:
@@ -239,7 +239,7 @@ class DetailPane(QWidget):
         """Bring section ``index`` (``SECTION_UNITS`` …) to the front and put the focus in it (Alt+1/2/3)."""
         self.sections.setCurrentIndex(index)
         page: QWidget = self.sections.widget(index) or self.sections
-        if index == SECTION_UNITS and self.units_panel is not None and hasattr(self.units_panel, "table"):
+        if index == SECTION_UNITS and self.units_panel is not None:
             page = self.units_panel.table  # the designated units, where Delete and Tab to "Notify" work
         page.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
@@ -258,7 +258,7 @@ class DetailPane(QWidget):
         self.threat_id = threat_id
         self._request += 1
         request = self._request
-        if self.units_panel is not None and hasattr(self.units_panel, "set_threat"):
+        if self.units_panel is not None:
             self.units_panel.set_threat(threat_id)
         if threat_id is None:
             self._show(None)
