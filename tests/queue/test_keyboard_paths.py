@@ -1,4 +1,5 @@
-"""Keyboard paths through the queue that used to dead-end: F3 into the table, and Tab into it after a search."""
+"""Keyboard paths through the queue that used to dead-end: F3 into the table, Tab into it after a search, and a
+reveal whose names the pane did not show until the threat was selected again."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from dispatch_console.ui.reports.dialogs import ReasonDialog
+from dispatch_console.ui.reports.tab import ReportsTab
 from tests.queue.factories import add_threat
 from tests.queue.test_detail_pane_layout import signed_in_queue
+from tests.ui.conftest import tab_of
 
 
 def test_f3_puts_the_focus_in_the_queue_and_down_selects_the_most_urgent_threat_and_the_pane_follows(
@@ -61,3 +65,29 @@ def test_after_a_search_narrows_the_queue_tab_into_the_table_selects_the_row_it_
     assert tab.view.hasFocus()
     assert tab.current_threat_id() == adams  # the row under the cursor is selected, not only outlined
     qtbot.waitUntil(lambda: tab.pane.detail is not None and tab.pane.detail.row.threat_id == adams, timeout=3000)
+
+
+def test_after_an_audited_reveal_the_pane_shows_the_juvenile_identity_at_once(
+    make_console: Any, qtbot: QtBot
+) -> None:
+    console, tab = signed_in_queue(make_console, qtbot)
+    with console.db.write() as s:
+        tid = add_threat(s, suspects=[{"name": "Jamie Doe", "age": 15, "grade": "9", "juvenile": True}])
+    console.window.tabs.setCurrentWidget(tab)
+    qtbot.waitUntil(lambda: tab.select_threat(tid), timeout=5000)
+    qtbot.waitUntil(lambda: tab.pane.detail is not None, timeout=3000)
+    assert tab.pane.suspects.item(0).text() == "juvenile, 15, grade 9  [identity masked]"
+    console.window.activateWindow()
+    qtbot.waitUntil(console.window.isActiveWindow)
+
+    reports: ReportsTab = tab_of(console, ReportsTab)
+    qtbot.keyClick(QApplication.focusWidget() or console.window, Qt.Key.Key_R,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: reports.dialog is not None and reports.dialog.case.text() != "", timeout=5000)
+    dialog = reports.dialog
+    assert isinstance(dialog, ReasonDialog)
+    qtbot.keyClicks(dialog.reason, "juvenile detective follow-up")
+    qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
+
+    qtbot.waitUntil(lambda: tab.pane.suspects.item(0).text() == "Jamie Doe", timeout=5000)
+    assert tab.current_threat_id() == tid  # nothing was re-selected to get there
