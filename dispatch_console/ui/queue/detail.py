@@ -1,9 +1,11 @@
 """The detail and triage pane for the threat selected in the queue.
 
-Every action sends the version the operator is looking at; when another console got there first the service
-refuses with ``StaleThreat``, and the pane shows who changed what, then reloads the fresh record (never silently
-overwriting). Call-takers see the triage actions disabled, with a tooltip saying why; if one still reaches the
-service (a role changed meanwhile) the refusal is audited there and explained here.
+Every action sends the version the operator decided on - for a dialog, the one shown when it opened, although the
+pane re-reads the record while it is open; when another console got there first the service refuses with
+``StaleThreat``, and the pane shows who changed what, reloads the fresh record (never silently overwriting) and
+keeps the choice behind an "Apply again" button (Enter). Call-takers see the triage actions disabled, with a
+tooltip saying why; if one still reaches the service (a role changed meanwhile) the refusal is audited there and
+explained here.
 """
 
 from __future__ import annotations
