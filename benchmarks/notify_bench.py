@@ -37,7 +37,8 @@ from dispatch_console.gateway.demo_units import DEMO_UNITS
 from dispatch_console.gateway.retry import RetryPolicy
 from dispatch_console.services import outbox, triage
 from dispatch_console.services.actor import Actor
-from dispatch_console.services.dispatcher import OutboxDispatcher, make_client_factory
+from dispatch_console.services.dispatcher import make_client_factory
+from dispatch_console.services.outbox_sender import OutboxDispatcher
 from tests.notify.factories import make_threat
 
 TOKEN = "bench-token-6d1f0a-c3b2a1f0e9d8c7b6a5"
@@ -105,15 +106,15 @@ def event_loop_benchmark(db: Database, backend: BackendProcess, rounds: int = 3)
 
     from dispatch_console.settings import Settings
     from dispatch_console.ui.context import ConsoleContext
-    from dispatch_console.ui.units_panel import UnitsPanel
+    from dispatch_console.ui.units.panel import UnitsPanel
 
     app = QApplication.instance() or QApplication([])
     factory = make_client_factory(backend.url, lambda: TOKEN, pool_size=32)
     dispatcher = OutboxDispatcher(db, factory, RetryPolicy(), console_name="bench", fan_out=32)
     dispatcher.start()
     ctx = ConsoleContext(settings=Settings(console_name="bench"), db=db, tz=UTC, training=True, actor=SUPERVISOR,
-                         backend_url=backend.url, token_provider=lambda: TOKEN)
-    ctx.services.update(outbox_dispatcher=dispatcher, notify_client_factory=factory)
+                         backend_url=backend.url, token_provider=lambda: TOKEN, outbox_dispatcher=dispatcher,
+                         notify_client_factory=factory)
     watched: dict[str, int] = {}
     all_accepted = threading.Event()
 

@@ -168,11 +168,12 @@ class Console:
     def _start_notification_services(self) -> None:
         """Start the outbox sender and the status-feed follower once the database and a backend are both ready.
 
-        They run on plain threads (see ``services.dispatcher``) and are stored in ``ctx.services`` so the units panel
-        and the settings dialog reach them through the context. In live mode the token provider reads the OS keyring
+        They run on plain threads (see ``services.dispatcher``) and are stored in ``ctx.notifications`` (and the
+        sender in ``ctx.outbox_dispatcher``) so the units panel and the settings dialog reach them through the
+        context. In live mode the token provider reads the OS keyring
         (or the "this run only" store) on every request, so a token fixed in Settings → Backend applies at once.
         """
-        if "notifications" in self.ctx.services or not self.ctx.backend_url:
+        if self.ctx.notifications is not None or not self.ctx.backend_url:
             return
         if self.ctx.db is None or not self.ready:
             QTimer.singleShot(100, self._start_notification_services)  # the database opens on a worker
@@ -203,11 +204,10 @@ class Console:
             deadlines={Priority.P1: float(s.ack_deadline_p1_s), Priority.P2: float(s.ack_deadline_p2_s)},
             policy=RetryPolicy(retry_after_cap=float(s.retry_after_cap_s)), proxy=s.proxy_url,
         )
-        self.ctx.services.update(
-            notifications=services, outbox_dispatcher=services.dispatcher, feed_follower=services.feed,
-            notify_client_factory=make_client_factory(self.ctx.backend_url, self.ctx.token_provider,
-                                                      ca_bundle=s.ca_bundle, pool_size=4, proxy=s.proxy_url),
-        )
+        self.ctx.notifications, self.ctx.outbox_dispatcher = services, services.dispatcher
+        self.ctx.notify_client_factory = make_client_factory(self.ctx.backend_url, self.ctx.token_provider,
+                                                             ca_bundle=s.ca_bundle, pool_size=4,
+                                                             proxy=s.proxy_url)
         services.start()
         if "backend_settings" not in self.window.actions_by_name:
             self.window.add_action("File", "backend_settings", "&Backend settings …", SHORTCUT,
@@ -239,10 +239,10 @@ class Console:
     def _build_workspace(self) -> None:
         import importlib
 
-        if "units_alarm" not in self.ctx.services:  # supervisors see "units not reached" whatever tab is open
+        if self.ctx.units_alarm is None:  # supervisors see "units not reached" whatever tab is open
             from dispatch_console.ui.units.alarm_banner import install_alarm_banner
 
-            self.ctx.services["units_alarm"] = install_alarm_banner(self.ctx, self.window)
+            self.ctx.units_alarm = install_alarm_banner(self.ctx, self.window)
         if self.window.tabs.count():
             return
         for title, shortcut, target in WORKSPACE_TABS:
@@ -283,7 +283,9 @@ class Console:
         self.sign_in.username.setFocus()
 
     def shutdown(self) -> None:
-        getattr(self.ctx.services.pop("notifications", None), "stop", lambda: None)()  # sender + feed, before the DB
+        notifications, self.ctx.notifications = self.ctx.notifications, None
+        if notifications is not None:
+            notifications.stop()  # sender + feed, before the DB
         if self._backend is not None:
             self._backend.stop()
         if self.db is not None:

@@ -22,7 +22,7 @@ pages the division supervisor as a new round, at most ``max_escalations`` times.
 
 The sender lives in :mod:`~dispatch_console.services.outbox_sender`, the follower and escalation in
 :mod:`~dispatch_console.services.status_feed`, what both share in :mod:`~dispatch_console.services.notify_support`;
-this module wires them together and keeps every name importable from where it always was.
+this module only wires them together (import each name from the module that defines it).
 """
 
 from __future__ import annotations
@@ -35,26 +35,11 @@ from dispatch_console.gateway.client import NotifyClient
 from dispatch_console.gateway.retry import RetryPolicy
 from dispatch_console.services.backend_probe import PROBE_EVERY_S, BackendProbe
 from dispatch_console.services.clock import utcnow
-from dispatch_console.services.notify_support import ClientFactory, Clock, retrying, service_actor
-from dispatch_console.services.outbox_sender import AUTH_PAUSE_S, DEFAULT_DEADLINES, BackendHealth, OutboxDispatcher
-from dispatch_console.services.status_feed import StatusFeedFollower, feed_cursor_name
+from dispatch_console.services.notify_support import ClientFactory, Clock
+from dispatch_console.services.outbox_sender import OutboxDispatcher
+from dispatch_console.services.status_feed import StatusFeedFollower
 
-__all__ = [
-    "AUTH_PAUSE_S",
-    "DEFAULT_DEADLINES",
-    "BackendHealth",
-    "BackendProbe",
-    "ClientFactory",
-    "Clock",
-    "NotificationServices",
-    "OutboxDispatcher",
-    "StatusFeedFollower",
-    "build_services",
-    "feed_cursor_name",
-    "make_client_factory",
-    "retrying",
-    "service_actor",
-]
+__all__ = ["NotificationServices", "build_services", "make_client_factory"]
 
 
 class NotificationServices:

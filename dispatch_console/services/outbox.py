@@ -239,8 +239,15 @@ def _message(threat: ThreatRow, reason: str, *, escalation: str = "") -> str:
 
 
 def _deny(session: Session, actor: Actor, action: str, record_id: str | int, what: str) -> PermissionDenied:
+    threat = session.get(ThreatRow, record_id) if isinstance(record_id, int) else None
+    record_id = threat.case_number if threat is not None else record_id  # the case number, like every refusal
     audit.record(session, actor=actor, action=action, record_type="threat", record_id=record_id, outcome="denied")
     return PermissionDenied(f"Only a supervisor can {what}. Ask the dispatch supervisor on duty.")
+
+
+def refuse_notify(session: Session, actor: Actor, threat_id: int) -> PermissionDenied:
+    """Audit a non-supervisor's notify as a denied ``threat.notify`` and return the error to raise."""
+    return _deny(session, actor, "threat.notify", threat_id, "notify units")
 
 
 def serialize(session: Session) -> None:
@@ -289,7 +296,7 @@ def notify_designated_units(
         NotifyError: No units, or the threat does not exist or is closed.
     """
     if not actor.is_supervisor:
-        raise _deny(session, actor, "threat.notify", threat_id, "notify units")
+        raise refuse_notify(session, actor, threat_id)
     wanted = list(dict.fromkeys(u.strip() for u in unit_ids if u.strip()))
     if not wanted:
         raise NotifyError("No units are designated; add at least one unit, then notify.")

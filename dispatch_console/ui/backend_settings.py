@@ -56,11 +56,9 @@ def url_problem(url: str) -> str:
 
 def session_store(ctx: ConsoleContext) -> SessionStore:
     """The console's "this run only" store, shared with the token provider."""
-    store = ctx.services.get("session_store")
-    if not isinstance(store, SessionStore):
-        store = SessionStore()
-        ctx.services["session_store"] = store
-    return store
+    if ctx.session_store is None:
+        ctx.session_store = SessionStore()
+    return ctx.session_store
 
 
 class BackendSettingsDialog(QDialog):
@@ -212,7 +210,7 @@ class BackendSettingsDialog(QDialog):
         self._say("The token is kept in memory for this run only; you will be asked again after a restart.", "ok")
 
     def _resume(self) -> None:
-        dispatcher = self.ctx.services.get("outbox_dispatcher")
+        dispatcher = self.ctx.outbox_dispatcher
         if dispatcher is not None:
             dispatcher.resume()
 

@@ -43,7 +43,7 @@ def main() -> int:
     console = Console(settings=Settings(timezone="America/Chicago", console_name="dispatch-02").validated(),
                       start_backend=False)
     origin = time.monotonic()
-    console.ctx.services["clock"] = lambda: NOW + timedelta(seconds=time.monotonic() - origin)
+    console.ctx.clock = lambda: NOW + timedelta(seconds=time.monotonic() - origin)
     console.window.resize(1500, 1900)
     console.window.show()
     wait(lambda: console.ready)

@@ -26,7 +26,7 @@ def _clock(start: datetime = NOW):  # type: ignore[no-untyped-def]
 
 def _open(qtbot: QtBot, make_console, user: str = "calltaker", password: str = "training-ct") -> tuple[Console, IntakeTab]:  # type: ignore[no-untyped-def]
     console = make_console(timezone="America/Chicago")
-    console.ctx.services["clock"] = _clock()
+    console.ctx.clock = _clock()
     sign_in(qtbot, console, user, password)
     tab = next(console.window.tabs.widget(i) for i in range(console.window.tabs.count())
                if isinstance(console.window.tabs.widget(i), IntakeTab))

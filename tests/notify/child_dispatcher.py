@@ -12,7 +12,8 @@ import time
 
 from dispatch_console.db.engine import open_database
 from dispatch_console.gateway.retry import Jitter, RetryPolicy
-from dispatch_console.services.dispatcher import OutboxDispatcher, make_client_factory
+from dispatch_console.services.dispatcher import make_client_factory
+from dispatch_console.services.outbox_sender import OutboxDispatcher
 
 
 def main() -> None:

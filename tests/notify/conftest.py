@@ -19,7 +19,8 @@ from dispatch_console.gateway.server import ReferenceBackend
 from dispatch_console.services import outbox
 from dispatch_console.services.actor import Actor
 from dispatch_console.services.clock import utcnow
-from dispatch_console.services.dispatcher import Clock, NotificationServices, build_services
+from dispatch_console.services.dispatcher import NotificationServices, build_services
+from dispatch_console.services.notify_support import Clock
 from dispatch_console.services.outbox import NotificationView, NotifyResult
 from tests.waiting import wait_until as shared_wait_until
 

@@ -13,7 +13,7 @@ from dispatch_console.db.models import AuditEntry, Sequence, ThreatRow
 from dispatch_console.domain.enums import Priority
 from dispatch_console.gateway.server import ReferenceBackend
 from dispatch_console.services.actor import Actor
-from dispatch_console.services.dispatcher import feed_cursor_name
+from dispatch_console.services.status_feed import feed_cursor_name
 from tests.notify.conftest import TOKEN, MakeStack, click, exactly_once, states, views, wait_until
 from tests.notify.factories import make_threat
 

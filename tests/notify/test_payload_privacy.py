@@ -17,8 +17,8 @@ from dispatch_console.domain.name_masking import Person, mask_names
 from dispatch_console.gateway.contract import format_rfc3339
 from dispatch_console.services import outbox
 from dispatch_console.services.actor import Actor
+from dispatch_console.ui.units.panel import UnitsPanel
 from dispatch_console.ui.units.snapshot import preview_text
-from dispatch_console.ui.units_panel import UnitsPanel
 from tests.notify.conftest import click
 from tests.notify.factories import make_threat
 from tests.notify.test_units_panel import CALL_TAKER, console_with_backend, live_backend

@@ -25,7 +25,7 @@ from dispatch_console.gateway.server import ReferenceBackend
 from dispatch_console.services import triage
 from dispatch_console.services.dispatcher import make_client_factory
 from dispatch_console.ui.backend_settings import BackendSettingsDialog, session_store
-from dispatch_console.ui.units_panel import UnitsPanel
+from dispatch_console.ui.units.panel import UnitsPanel
 from tests.notify.factories import make_threat
 from tests.notify.test_units_panel import CALL_TAKER, console_with_backend
 from tests.ui.conftest import make_console, sign_in
@@ -176,7 +176,7 @@ def test_a_planted_token_never_appears_in_logs_files_database_messages_or_widget
                         timeout=15_000)
         refusal = panel.banner.text()
         console.token_holder["token"] = PLANTED  # … then the right one: a full fan-out with acknowledgements
-        console.ctx.services["outbox_dispatcher"].resume()
+        console.ctx.outbox_dispatcher.resume()  # type: ignore[union-attr]
         qtbot.waitUntil(lambda: bool(panel.model.rows) and all(r.state_text.startswith("✔")
                                                                for r in panel.model.rows), timeout=20_000)
         dialog = BackendSettingsDialog(console.ctx, console.window)
@@ -187,9 +187,9 @@ def test_a_planted_token_never_appears_in_logs_files_database_messages_or_widget
         model_text = [str(panel.model.data(panel.model.index(r, c)))
                       for r in range(panel.model.rowCount()) for c in range(panel.model.columnCount())]
         shown = widget_texts(panel) + widget_texts(dialog) + widget_texts(console.window) + model_text + [refusal]
-        health = console.ctx.services["outbox_dispatcher"].health()
-        console.ctx.services["notifications"].stop()
-        console.ctx.services.pop("notifications")
+        health = console.ctx.outbox_dispatcher.health()  # type: ignore[union-attr]
+        console.ctx.notifications.stop()  # type: ignore[union-attr]
+        console.ctx.notifications = None
     finally:
         backend.close()
     for secret in (PLANTED, REVOKED):

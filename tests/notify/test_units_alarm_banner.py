@@ -33,7 +33,7 @@ def test_every_signed_in_supervisor_sees_and_hears_units_not_reached(
     sign_in(qtbot, first)
     sign_in(qtbot, second)
     sign_in(qtbot, taker, "calltaker", "training-ct")
-    banners = [c.ctx.services["units_alarm"] for c in (first, second, taker)]
+    banners = [c.ctx.units_alarm for c in (first, second, taker)]
     assert not any(b.isVisible() for b in banners)
 
     clock = ConsoleClock()

@@ -16,7 +16,7 @@ from dispatch_console.domain.enums import Role, UnitKind
 from dispatch_console.gateway.server import ReferenceBackend
 from dispatch_console.services import triage
 from dispatch_console.services.actor import Actor
-from dispatch_console.ui.units_panel import UnitsPanel
+from dispatch_console.ui.units.panel import UnitsPanel
 from tests.notify.conftest import TOKEN
 from tests.notify.factories import make_threat
 from tests.ui.conftest import make_console, sign_in
@@ -40,7 +40,7 @@ def console_with_backend(make_console, backend: ReferenceBackend, token: str = T
     console.ctx.token_provider = lambda: holder["token"]
     console.token_holder = holder  # type: ignore[attr-defined]
     console._start_notification_services()
-    assert "outbox_dispatcher" in console.ctx.services
+    assert console.ctx.outbox_dispatcher is not None
     return console
 
 
@@ -136,7 +136,7 @@ def test_unreachable_backend_banner_names_the_units_and_says_nothing_is_lost(
     banner = panel.banner.text()
     assert "queued (NOR-P1, NOR-SUP)" in banner and "retrying every" in banner and "nothing is lost" in banner
     live_backend.start()
-    console.ctx.services["outbox_dispatcher"].resume()
+    console.ctx.outbox_dispatcher.resume()  # type: ignore[union-attr]
     qtbot.waitUntil(lambda: not panel.banner.isVisible(), timeout=15_000)
     assert all(t in ("accepted", "delivered") or t.startswith("✔") for t in texts(panel).values())
 
@@ -159,15 +159,18 @@ def test_refused_token_banner_and_a_failed_unit_in_red_with_its_reason_and_retry
     assert "Nothing is lost" in panel.banner.text()
 
     console.token_holder["token"] = TOKEN  # type: ignore[attr-defined]
-    console.ctx.services["outbox_dispatcher"].resume()
+    console.ctx.outbox_dispatcher.resume()  # type: ignore[union-attr]
     qtbot.waitUntil(lambda: texts(panel).get("GONE-9", "").startswith("✖ failed:"), timeout=15_000)
     assert "does not know this unit" in texts(panel)["GONE-9"]
     row = next(i for i, r in enumerate(panel.model.rows) if r.unit_id == "GONE-9")
     brush = panel.model.data(panel.model.index(row, 5), Qt.ItemDataRole.ForegroundRole)
     assert brush is not None and brush.color().name() == "#e5484d"  # red, and the ✖ says it without colour
-    assert "Not delivered: GONE-9" in panel.banner.text()
+    assert ("✖ Not delivered: GONE-9 — see the reason in the list, fix it, then press Retry failed (Ctrl+Shift+Y)."
+            in panel.banner.text().split("\n"))
 
-    panel.retry_button.click()
+    console.window.activateWindow()  # the key the banner names retries it (it used to open the Threat menu)
+    qtbot.waitUntil(console.window.isActiveWindow)
+    qtbot.keyClick(console.window, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     qtbot.waitUntil(lambda: "queued again with the same id" in panel.message.text(), timeout=10_000)
     with console.db.read() as session:
         assert session.execute(select(AuditEntry).where(AuditEntry.action == "notification.retry")).first()
@@ -184,6 +187,36 @@ def test_a_call_taker_sees_the_units_but_cannot_notify(
     panel.set_threat(threat_id)
     qtbot.waitUntil(lambda: bool(panel.model.rows), timeout=10_000)
     assert not panel.notify_button.isEnabled() and "Only a supervisor" in panel.notify_button.toolTip()
+
+
+def test_a_call_taker_pressing_the_notify_shortcut_is_refused_as_a_notify_and_audited_under_the_case_number(
+    qtbot: QtBot, make_console, live_backend: ReferenceBackend  # type: ignore[no-untyped-def]
+) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from dispatch_console.ui.queue.tab import QueueTab
+    from tests.ui.conftest import tab_of
+
+    console = console_with_backend(make_console, live_backend)
+    sign_in(qtbot, console, "calltaker", "training-ct")
+    threat_id = make_threat(console.db, CALL_TAKER)
+    queue: QueueTab = tab_of(console, QueueTab)
+    console.window.tabs.setCurrentWidget(queue)
+    qtbot.waitUntil(lambda: queue.select_threat(threat_id), timeout=5000)
+    panel = queue.pane.units_panel
+    assert panel is not None
+    qtbot.waitUntil(lambda: bool(panel.model.rows), timeout=10_000)  # the proposal is shown (not yet stored)
+    console.window.activateWindow()
+    qtbot.waitUntil(console.window.isActiveWindow)
+
+    with qtbot.waitSignal(panel.failed, timeout=10_000) as refused:
+        qtbot.keyClick(QApplication.focusWidget() or console.window, Qt.Key.Key_N,
+                       Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert refused.args == ["Only a supervisor can notify units. Ask the dispatch supervisor on duty."]
+    with console.db.read() as session:
+        case = session.get(ThreatRow, threat_id).case_number  # type: ignore[union-attr]
+        denied = session.execute(select(AuditEntry).where(AuditEntry.outcome == "denied")).scalars().all()
+    assert [(e.action, e.operator, e.record_id) for e in denied] == [("threat.notify", "calltaker", case)]
 
 
 def test_ctrl_shift_n_is_not_shared_with_another_action(
@@ -204,7 +237,7 @@ def test_a_refresh_that_changed_nothing_leaves_the_table_and_selection_alone(qtb
     from PySide6.QtWidgets import QTableView
 
     from dispatch_console.domain.enums import DeliveryState
-    from dispatch_console.ui.units_panel import UnitRow, UnitsModel
+    from dispatch_console.ui.units.model import UnitRow, UnitsModel
 
     def rows(state: DeliveryState) -> list[UnitRow]:
         return [UnitRow(unit, "Patrol", "Central", "available", "patrol", True, False, f"id-{unit}", state,

@@ -75,7 +75,7 @@ def test_a_threat_saved_in_another_process_appears_without_losing_the_selection(
     qtbot.waitUntil(lambda: new_id in shown_ids(console_b), timeout=3000)
     assert shown_ids(console_b) == [new_id, second, first]  # the new P1 goes to the top
     assert console_b.current_threat_id() == first
-    assert console_b.ctx.services["current_threat_id"]() == first
+    assert console_b.ctx.current_threat_id() == first
     assert console_b.view.verticalScrollBar().value() == scroll
     assert console_b.pane.threat_id == first
     assert "★ NEW" in console_b.proxy.index(0, COL_PRIORITY).data()

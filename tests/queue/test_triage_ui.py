@@ -62,9 +62,9 @@ def test_two_supervisors_on_two_consoles_the_second_change_is_refused_with_who_w
     qtbot.waitUntil(lambda: tab_b.pane.detail is not None and tab_b.pane.detail.row.status is Status.INVESTIGATING,
                     timeout=3000)
     assert tab_b.model.find(tid).status is Status.INVESTIGATING  # type: ignore[union-attr]
-    assert a.ctx.services["current_threat_id"]() == tid
+    assert a.ctx.current_threat_id() == tid
     sign_out_cleanly(a, b)
-    assert "current_threat_id" not in a.ctx.services  # nothing answers for a queue that is gone
+    assert a.ctx.selection is None  # nothing answers for a queue that is gone
 
 
 def sign_out_cleanly(*consoles: Any) -> None:

@@ -54,7 +54,7 @@ def test_a_threat_goes_from_the_call_to_the_count(qtbot: QtBot, make_console, ba
 
     # Console A: the call-taker, at another desk, with the clock of the day before April 12.
     a = make_console(database_url=url, timezone="America/Chicago")
-    a.ctx.services["clock"] = lambda: NOW + timedelta(seconds=time.monotonic() - origin)
+    a.ctx.clock = lambda: NOW + timedelta(seconds=time.monotonic() - origin)
     sign_in(qtbot, a, "calltaker", "training-ct")
 
     # The call: typed by keyboard only, saved with Ctrl+Enter.

@@ -4,7 +4,7 @@ Shortcuts (all in the Threat menu, so F1 lists them): Ctrl+N a new report (the c
 Ctrl+S or Ctrl+Enter save, Alt+L link to / unlink from the possible duplicate, Ctrl+Shift+A add a suspect,
 Ctrl+Shift+D recover drafts. F2 (the tab's own shortcut) shows the form with the cursor in the first field.
 
-The clock can be injected through ``ctx.services["clock"]`` (a callable returning an aware datetime), so that tests
+The clock can be injected through ``ctx.clock`` (a callable returning an aware datetime), so that tests
 and training scenarios can put "April 12" in the near future.
 """
 
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 import shiboken6
 from PySide6.QtWidgets import QWidget
@@ -109,8 +108,7 @@ class IntakeTab(IntakeForm):
 
 def build_intake_tab(ctx: ConsoleContext, window: MainWindow) -> QWidget:
     """Build the intake tab, add its actions to the Threat menu and offer the operator's drafts back."""
-    clock: Any = ctx.services.get("clock")
-    tab = IntakeTab(ctx, window, now=clock if callable(clock) else None)
+    tab = IntakeTab(ctx, window, now=ctx.clock)
     _remove_actions(window)  # a previous sign-in's actions point at a form that no longer exists
     window.add_action("Threat", "new_threat", "&New threat report", "Ctrl+N", _alive(tab, tab.open_new))
     window.add_action("Threat", "save_threat", "&Save threat report", "Ctrl+S", tab.when_shown(tab.save),

@@ -1,9 +1,11 @@
 """The detail and triage pane for the threat selected in the queue.
 
-Every action sends the version the operator is looking at; when another console got there first the service
-refuses with ``StaleThreat``, and the pane shows who changed what, then reloads the fresh record (never silently
-overwriting). Call-takers see the triage actions disabled, with a tooltip saying why; if one still reaches the
-service (a role changed meanwhile) the refusal is audited there and explained here.
+Every action sends the version the operator decided on - for a dialog, the one shown when it opened, although the
+pane re-reads the record while it is open; when another console got there first the service refuses with
+``StaleThreat``, and the pane shows who changed what, reloads the fresh record (never silently overwriting) and
+keeps the choice behind an "Apply again" button (Enter). Call-takers see the triage actions disabled, with a
+tooltip saying why; if one still reaches the service (a role changed meanwhile) the refusal is audited there and
+explained here.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QPushButton,
     QScrollArea,
@@ -33,7 +36,9 @@ from dispatch_console.domain.enums import Outcome, Priority, Status, Verificatio
 from dispatch_console.domain.timeparse import describe_countdown
 from dispatch_console.services import queue, triage
 from dispatch_console.services.actor import Actor, PermissionDenied
-from dispatch_console.services.queue import ThreatDetail
+from dispatch_console.services.queue import QueueRow, ThreatDetail
+from dispatch_console.ui.context import ConsoleContext
+from dispatch_console.ui.queue.apply_again import AGAIN_HINT, ApplyAgainButton
 from dispatch_console.ui.queue.dialogs import (
     AssignDialog,
     CloseDialog,
@@ -43,8 +48,9 @@ from dispatch_console.ui.queue.dialogs import (
     VerificationDialog,
 )
 from dispatch_console.ui.queue.model import age_text
-from dispatch_console.ui.queue.pane_widgets import FittedList, TimelineList, fit_units_table, units_panel_class
+from dispatch_console.ui.queue.pane_widgets import FittedList, TimelineList, fit_units_table
 from dispatch_console.ui.theme import set_role
+from dispatch_console.ui.units.panel import UnitsPanel
 from dispatch_console.ui.worker import run_in_background
 
 # (name, button text, shortcut, supervisor only)
@@ -102,7 +108,7 @@ class DetailPane(QWidget):
     loaded = Signal(object)
     message = Signal(str, bool)
 
-    def __init__(self, db: Database, actor: Actor, *, tz: Any, ctx: Any = None, window: Any = None,
+    def __init__(self, db: Database, actor: Actor, *, tz: Any, ctx: ConsoleContext | None = None, window: Any = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.db = db
@@ -135,7 +141,12 @@ class DetailPane(QWidget):
         self.feedback.setAccessibleName("Result of the last action")
         self.feedback.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.feedback.hide()
-        outer.addWidget(self.feedback)
+        feedback_row = QHBoxLayout()
+        feedback_row.addWidget(self.feedback, 1)
+        self.retry = ApplyAgainButton()
+        self.retry.clicked.connect(self.apply_again)
+        feedback_row.addWidget(self.retry, 0, Qt.AlignmentFlag.AlignTop)
+        outer.addLayout(feedback_row)
 
         self.button_box = QWidget()
         buttons = QGridLayout(self.button_box)
@@ -157,13 +168,11 @@ class DetailPane(QWidget):
         self.sections.setDocumentMode(True)
         outer.addWidget(self.sections, 1)
 
-        # Section 1: the notification engineer's panel (or, without it, a pointer to the Units list).
-        self.units_panel: Any = None
-        panel_class = units_panel_class()
-        if panel_class is not None and ctx is not None:
-            self.units_panel = panel_class(ctx, window)  # type: ignore[call-arg]
-            if hasattr(self.units_panel, "notified"):  # a click wrote notifications: show them in the timeline
-                self.units_panel.notified.connect(lambda *_: self.refresh())
+        # Section 1: the units panel (or, for a pane built without a console context, a pointer to the Units list).
+        self.units_panel: UnitsPanel | None = None
+        if ctx is not None:
+            self.units_panel = UnitsPanel(ctx, window)
+            self.units_panel.notified.connect(lambda *_: self.refresh())  # show the new pages in the timeline
             fit_units_table(self.units_panel)
             units_page: QWidget = self.units_panel
         else:
@@ -232,7 +241,7 @@ class DetailPane(QWidget):
         """Bring section ``index`` (``SECTION_UNITS`` …) to the front and put the focus in it (Alt+1/2/3)."""
         self.sections.setCurrentIndex(index)
         page: QWidget = self.sections.widget(index) or self.sections
-        if index == SECTION_UNITS and self.units_panel is not None and hasattr(self.units_panel, "table"):
+        if index == SECTION_UNITS and self.units_panel is not None:
             page = self.units_panel.table  # the designated units, where Delete and Tab to "Notify" work
         page.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
@@ -246,10 +255,12 @@ class DetailPane(QWidget):
     # --- loading -----------------------------------------------------------------------------------------------
     def set_threat(self, threat_id: int | None, *, audit_view: bool = True) -> None:
         """Show ``threat_id`` (loaded in the background); a first look is audited as a view of the case."""
+        if threat_id != self.threat_id:
+            self.retry.forget()  # a change kept for another threat is never applied to this one
         self.threat_id = threat_id
         self._request += 1
         request = self._request
-        if self.units_panel is not None and hasattr(self.units_panel, "set_threat"):
+        if self.units_panel is not None:
             self.units_panel.set_threat(threat_id)
         if threat_id is None:
             self._show(None)
@@ -405,7 +416,11 @@ class DetailPane(QWidget):
 
     # --- actions --------------------------------------------------------------------------------------------------
     def trigger(self, name: str) -> None:
-        """Run action ``name`` (from a button or a menu shortcut): ask for its details, then call the service."""
+        """Run action ``name`` (from a button or a menu shortcut): ask for its details, then call the service.
+
+        The version written is the one shown when the dialog OPENED (``decided``): a live update re-reads the pane
+        while the dialog is open, and sending the re-read version would overwrite a change the operator never saw.
+        """
         detail = self.detail
         if detail is None:
             self._say("Select a threat in the queue first (arrow keys, then the action's shortcut).", False)
@@ -414,27 +429,27 @@ class DetailPane(QWidget):
         if not button.property("allowed"):
             self._say(WHY_DISABLED.format(role=self.actor.role.label.lower()), False)
             return
-        row = detail.row
+        row = decided = detail.row
         if name == "priority":
             d1 = PriorityDialog(row.priority, self)
             if self.dialog_factory(d1):
-                self.run("change_priority", priority=d1.chosen(), reason=d1.reason.text())
+                self.run("change_priority", decided=decided, priority=d1.chosen(), reason=d1.reason.text())
         elif name == "status":
             d2 = StatusDialog(row.status, self)
             if self.dialog_factory(d2):
-                self.run("change_status", status=d2.chosen())
+                self.run("change_status", decided=decided, status=d2.chosen())
         elif name == "verification":
             d3 = VerificationDialog(row.verification, self)
             if self.dialog_factory(d3):
-                self.run("set_verification", verification=d3.chosen())
+                self.run("set_verification", decided=decided, verification=d3.chosen())
         elif name == "note":
             d4 = TextDialog("Add a note", "&Note", "The note is empty: type what you want to add.", self)
             if self.dialog_factory(d4):
-                self.run("add_note", text=d4.text.toPlainText())
+                self.run("add_note", decided=decided, text=d4.text.toPlainText())
         elif name == "assign":
             d5 = AssignDialog(row.division, self)
             if self.dialog_factory(d5):
-                self.run("assign_unit", unit_id=d5.unit.text(), kind=d5.chosen_kind(),
+                self.run("assign_unit", decided=decided, unit_id=d5.unit.text(), kind=d5.chosen_kind(),
                          division=d5.division.text())
         elif name == "unassign":
             current = self.units.currentRow()
@@ -443,23 +458,29 @@ class DetailPane(QWidget):
                 self.show_section(SECTION_DETAILS)
                 self.units.setFocus()
                 return
-            self.run("unassign_unit", unit_id=detail.units[current].unit_id)
+            self.run("unassign_unit", decided=decided, unit_id=detail.units[current].unit_id)
         elif name == "close":
             d6 = CloseDialog(self)
             if self.dialog_factory(d6):
-                self.run("close", outcomes=d6.chosen(), other_text=d6.other.text())
+                self.run("close", decided=decided, outcomes=d6.chosen(), other_text=d6.other.text())
         elif name == "reopen":
             d7 = TextDialog("Reopen the case", "&Reason", "Type why the case is reopened (it is audited).", self)
             if self.dialog_factory(d7):
-                self.run("reopen", reason=d7.text.toPlainText())
+                self.run("reopen", decided=decided, reason=d7.text.toPlainText())
 
-    def run(self, operation: str, **arguments: Any) -> None:
-        """Call ``triage.<operation>`` for the shown threat at the version shown, in the background."""
-        detail = self.detail
-        if detail is None:
-            return
+    def run(self, operation: str, *, decided: QueueRow | None = None, **arguments: Any) -> None:
+        """Call ``triage.<operation>`` in the background for the threat and version the operator decided on.
+
+        ``decided`` defaults to the row shown now. A refusal as stale keeps the operation and its arguments, and
+        offers them again (:meth:`apply_again`) against the version the refusal just showed.
+        """
+        if decided is None:
+            if self.detail is None:
+                return
+            decided = self.detail.row
+        self.retry.forget()
         db, actor = self.db, self.actor
-        threat_id, version = detail.row.threat_id, detail.row.version
+        threat_id, version = decided.threat_id, decided.version
         function = getattr(triage, operation)
 
         def work() -> triage.TriageResult:
@@ -480,9 +501,12 @@ class DetailPane(QWidget):
             if not shiboken6.isValid(self):
                 return
             if isinstance(error, triage.StaleThreat):
-                self._say(error.describe(self.tz), False)
-                if error.fresh is not None:
-                    self.row_changed.emit(error.fresh)
+                fresh = error.fresh
+                if fresh is not None and self.threat_id == threat_id:
+                    self.retry.offer(fresh, operation, arguments)
+                self._say(error.describe(self.tz) + (f" {AGAIN_HINT}" if self.retry.kept else ""), False)
+                if fresh is not None:
+                    self.row_changed.emit(fresh)
                 if self.threat_id == threat_id:
                     self.refresh()
             elif isinstance(error, PermissionDenied | triage.TriageError):
@@ -492,6 +516,12 @@ class DetailPane(QWidget):
                           "changed; try again, and call for support if it keeps failing.", False)
 
         run_in_background(work, done, failed)
+
+    def apply_again(self) -> None:
+        """The "Apply again" button: the refused choice, unchanged, against the version the refusal showed."""
+        kept = self.retry.take()
+        if kept is not None and kept.row.threat_id == self.threat_id:
+            self.run(kept.operation, decided=kept.row, **kept.arguments)
 
 
 __all__ = ["ACTIONS", "EMPTY_HINT", "SECTIONS", "DetailPane", "FittedList", "Priority", "Verification",

@@ -1,22 +1,10 @@
 """Widgets of the detail pane that know nothing about threats: list boxes that size and scroll the way a
-supervisor reading a case for twelve hours needs, and the glue to the units panel."""
+supervisor reading a case for twelve hours needs, and the fitting of the units panel's table into the pane."""
 
 from __future__ import annotations
 
-import importlib
-
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QListWidget, QSizePolicy, QTableView, QWidget
-
-
-def units_panel_class() -> type[QWidget] | None:
-    """The notification engineer's ``UnitsPanel`` when it is installed, else None (the pane works either way)."""
-    try:
-        module = importlib.import_module("dispatch_console.ui.units_panel")
-    except ImportError:
-        return None
-    panel = getattr(module, "UnitsPanel", None)
-    return panel if isinstance(panel, type) and issubclass(panel, QWidget) else None
 
 
 def fit_units_table(panel: QWidget) -> None:

@@ -2,7 +2,7 @@
 
 Built after sign-in by the composition root (``app.WORKSPACE_TABS``). It owns one ``LiveBridge`` for the database
 the console uses, a one-second clock for the countdowns (no database reads) and the new-P1 alert sound. The threat
-selected here is exposed to the rest of the console as ``ctx.services["current_threat_id"]()``.
+selected here is exposed to the rest of the console as ``ctx.selection`` (see ``ctx.current_threat_id()``).
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QSplitter,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -37,6 +36,7 @@ from dispatch_console.ui.queue.detail import ACTIONS, SECTIONS, DetailPane
 from dispatch_console.ui.queue.eido_export import add_eido_export
 from dispatch_console.ui.queue.live import LiveBridge
 from dispatch_console.ui.queue.model import COL_PRIORITY, COL_TARGET, ID_ROLE, QueueFilter, QueueModel
+from dispatch_console.ui.queue.table_view import QueueView
 from dispatch_console.ui.theme import set_role
 
 TICK_MS = 1000
@@ -80,7 +80,7 @@ class QueueTab(QWidget):
         column.addWidget(self.banner)
         column.addLayout(self._filter_bar())
 
-        self.view = QTableView()
+        self.view = QueueView()
         self.view.setAccessibleName("Open threats")
         self.view.setModel(self.proxy)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -114,6 +114,7 @@ class QueueTab(QWidget):
         self.count_label.setAccessibleName("Queue summary")
         set_role(self.count_label, "hint")
         column.addWidget(self.count_label)
+        self.setFocusProxy(self.view)  # F3 ("Show Queue") focuses the tab: the table, where ↓ chooses a threat
         self.setTabOrder(self.search, self.view)
         self.setTabOrder(self.view, self.pane)
 
@@ -135,14 +136,13 @@ class QueueTab(QWidget):
         self.first_load_done = False
         if window is not None:
             self._add_actions(window)
-        selection_getter = self.current_threat_id
-        ctx.services["current_threat_id"] = selection_getter
-        live, services = self.live, ctx.services
+        ctx.selection = self
+        live = self.live
 
         def on_destroyed(*_: object) -> None:  # signed out: stop listening, stop answering for the selection
             live.close()
-            if services.get("current_threat_id") is selection_getter:
-                del services["current_threat_id"]
+            if ctx.selection is self:
+                ctx.selection = None
 
         self.destroyed.connect(on_destroyed)
 
@@ -226,6 +226,11 @@ class QueueTab(QWidget):
         value = index.siblingAtColumn(0).data(ID_ROLE)
         return int(value) if value is not None else None
 
+    def reread(self, threat_id: int) -> None:
+        """Re-read the pane if it shows ``threat_id`` (after an audited reveal, the identities show at once)."""
+        if self.pane.threat_id == threat_id:
+            self.pane.refresh()
+
     def select_threat(self, threat_id: int, *, scroll: bool = True) -> bool:
         source = self.model.index_of(threat_id)
         index = self.proxy.mapFromSource(source)
@@ -297,8 +302,8 @@ class QueueTab(QWidget):
             self.pane.refresh()
 
     def _on_pane_message(self, text: str, ok: bool) -> None:
-        if self.ctx.services.get("status_message"):
-            self.ctx.services["status_message"](text)
+        if self.ctx.status_message is not None:
+            self.ctx.status_message(text)
 
     def _refresh_divisions(self) -> None:
         have = {self.division.itemData(i) for i in range(self.division.count())}

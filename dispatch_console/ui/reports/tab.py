@@ -5,7 +5,7 @@ report it showed, and exports use that report's range so that the CSV and the PD
 
 Case actions that the queue's detail pane does not offer (add / complete a follow-up, reveal a juvenile's identity
 with a reason, seal / unseal) are window actions in the Threat menu with shortcuts; they act on the case selected in
-the queue (``ctx.services["current_threat_id"]``) and otherwise ask for a case number.
+the queue (``ctx.current_threat_id()``) and otherwise ask for a case number.
 """
 
 from __future__ import annotations
@@ -293,8 +293,7 @@ class ReportsTab(QWidget):
 
     # --- case actions -----------------------------------------------------------------------------------------
     def _current_threat(self) -> int | None:
-        current = self.ctx.services.get("current_threat_id")
-        return current() if callable(current) else None
+        return self.ctx.current_threat_id()
 
     def _open(self, dialog: CaseDialog) -> CaseDialog:
         self.dialog = dialog
@@ -326,14 +325,23 @@ class ReportsTab(QWidget):
         return work
 
     def open_reveal(self) -> CaseDialog:
+        revealed: list[int] = []
+
         def reveal(session: Any, actor: Actor, case: privacy.CaseRef, values: dict[str, Any]) -> str:
             privacy.reveal(session, actor=actor, threat_id=case.threat_id, reason=values["reason"])
+            revealed.append(case.threat_id)
             return f"Juvenile identities in {case.case_number} are shown to you; the reveal was audited."
+
+        def show_them(_text: object) -> None:  # the queue's pane shows the names now, without re-selecting
+            if self.ctx.selection is not None:
+                for threat_id in revealed:
+                    self.ctx.selection.reread(threat_id)
 
         dialog = ReasonDialog("Reveal juvenile identity", "Shows juvenile suspects' names and dates of birth in this "
                               "case to you only. Needs the need-to-know permission and a reason; audited.",
                               self._case_work(reveal), self)
         dialog.completed.connect(self._info)
+        dialog.completed.connect(show_them)
         return self._open(dialog)
 
     def open_seal(self, unseal: bool = False) -> CaseDialog:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSortFilterProxyModel, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -42,7 +42,7 @@ from dispatch_console.domain.text import plural
 from dispatch_console.services.clock import utcnow
 from dispatch_console.ui.context import ConsoleContext
 from dispatch_console.ui.theme import set_role
-from dispatch_console.ui.units.menu_action import NOTIFY_SHORTCUT, register_notify_action
+from dispatch_console.ui.units.menu_action import NOTIFY_SHORTCUT, RETRY_SHORTCUT, register_panel_actions
 from dispatch_console.ui.units.model import UnitRow, UnitsModel
 from dispatch_console.ui.units.snapshot import (
     PREVIEW_REASON,
@@ -53,6 +53,10 @@ from dispatch_console.ui.units.snapshot import (
     rows_for,
 )
 from dispatch_console.ui.worker import run_in_background
+
+if TYPE_CHECKING:
+    from dispatch_console.gateway.client import NotifyClient
+    from dispatch_console.services.outbox_sender import OutboxDispatcher
 
 REFRESH_MS = 1000
 ROSTER_TTL = timedelta(seconds=60)
@@ -84,7 +88,7 @@ class UnitsPanel(QWidget):
         self._roster_at: datetime | None = None
         self._loading = False
         self._again = False  # a re-read was asked for while one was running: run it when that one is back
-        self._client: Any = None
+        self._client: NotifyClient | None = None
         self.setAccessibleName("Designated units")
 
         column = QVBoxLayout(self)
@@ -136,7 +140,7 @@ class UnitsPanel(QWidget):
         buttons = QHBoxLayout()
         self.remove_button = QPushButton("Re&move unit")
         self.remove_button.setAccessibleName("Remove the selected unit")
-        self.retry_button = QPushButton("Retry fai&led")
+        self.retry_button = QPushButton(f"Retry failed ({RETRY_SHORTCUT})")  # no mnemonic: Alt+L links duplicates
         self.retry_button.setAccessibleName("Retry failed notifications")
         self.notify_button = QPushButton(f"Notify designated units ({NOTIFY_SHORTCUT})")
         self.notify_button.setAccessibleName("Notify designated units")
@@ -181,14 +185,14 @@ class UnitsPanel(QWidget):
     # --- wiring ----------------------------------------------------------------------------------------------
 
     def _register_action(self, window: Any) -> None:
-        """The Threat-menu action (or, with no window, a panel shortcut); see :mod:`.menu_action`."""
-        register_notify_action(self, window)
+        """The Threat-menu actions (or, with no window, panel shortcuts); see :mod:`.menu_action`."""
+        register_panel_actions(self, self, self.ctx, window)
 
-    def _notify_from_menu(self) -> None:
+    def notify_from_menu(self) -> None:
+        """Ctrl+Shift+N: notify the units of the threat shown here, else of the queue's current threat."""
         threat_id = self._threat_id
         if threat_id is None:
-            current = self.ctx.services.get("current_threat_id")
-            threat_id = current() if callable(current) else None
+            threat_id = self.ctx.current_threat_id()
         if threat_id is None:
             self._show_message("Select a threat in the queue first, then notify its units.", error=True)
             return
@@ -196,12 +200,12 @@ class UnitsPanel(QWidget):
             self.set_threat(threat_id)
         self.notify(threat_id)
 
-    def _dispatcher(self) -> Any:
-        return self.ctx.services.get("outbox_dispatcher")
+    def _dispatcher(self) -> OutboxDispatcher | None:
+        return self.ctx.outbox_dispatcher
 
-    def _notify_client(self) -> Any:
-        factory = self.ctx.services.get("notify_client_factory")
-        if self._client is None and callable(factory):
+    def _notify_client(self) -> NotifyClient | None:
+        factory = self.ctx.notify_client_factory
+        if self._client is None and factory is not None:
             self._client = factory()
         return self._client
 
@@ -436,6 +440,7 @@ class UnitsPanel(QWidget):
         """Re-queue the selected failed notification, or every failed one of this threat (same keys)."""
         snapshot = self._snapshot
         if snapshot is None:
+            self._show_message("Select a threat first; its failed notifications can then be retried.", error=True)
             return
         selected = self._selected()
         targets = [selected.notification_id] if selected is not None and selected.failed else [
@@ -491,6 +496,8 @@ class UnitsPanel(QWidget):
                     pending = [(p.unit_id, p.kind, by_id[p.unit_id].division, p.reason)
                                for p in units.propose(facts, roster)]
             with db.write() as session:
+                if not actor.is_supervisor:  # refused as what was asked (notify), before any unit is stored
+                    raise outbox.refuse_notify(session, actor, threat_id)
                 self._materialize(session, actor, threat_id, pending)
                 designated = [a.unit_id for a in units.assignments(session, threat_id=threat_id)]
                 return outbox.notify_designated_units(session, actor=actor, threat_id=threat_id,

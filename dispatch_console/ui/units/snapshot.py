@@ -13,6 +13,7 @@ from typing import Any
 from dispatch_console.domain.enums import UnitKind
 from dispatch_console.domain.routing import Proposal, UnitView
 from dispatch_console.domain.text import plural
+from dispatch_console.ui.units.menu_action import RETRY_SHORTCUT
 from dispatch_console.ui.units.model import UnitRow
 
 
@@ -119,7 +120,7 @@ def banner_text(snapshot: UnitsSnapshot, health: Any) -> str:
                          f"{health.retry_every_s:g} s and at once when it answers again; nothing is lost.")
     if summary.failed_units:
         parts.append(f"✖ Not delivered: {', '.join(summary.failed_units)} — see the reason in the list, fix it, "
-                     "then press Retry failed (Alt+T).")
+                     f"then press Retry failed ({RETRY_SHORTCUT}).")
     if snapshot.roster_error and snapshot.roster is None:
         parts.append(f"The unit roster could not be read: {snapshot.roster_error}.")
     return "\n".join(parts)
