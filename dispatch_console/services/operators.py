@@ -7,6 +7,7 @@ bad, is audited with the console it came from.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -111,54 +112,75 @@ def has_operators(session: Session) -> bool:
     return bool(session.execute(select(func.count(Operator.id)).where(Operator.active.is_(True))).scalar())
 
 
-def _recent_failures(session: Session, username: str, now: datetime) -> int:
+WRONG = "Wrong user name or password. Check Caps Lock and try again."
+"""The one message for a wrong name, a wrong password, a disabled and a locked account (no account enumeration)."""
+LOCKED = "This account is locked after too many failed sign-ins. An admin must release it."
+"""Told only after the right password: whoever knows it is the operator, or should be reported by them."""
+
+# A real scrypt hash of a random password nobody knows: checked for unknown names so that every refusal costs the
+# same key derivation (a missing account must not answer faster than a wrong password).
+_DUMMY_HASH = hash_password(os.urandom(16).hex())
+
+
+def _recent_failures(session: Session, username: str, now: datetime, since: datetime | None = None) -> int:
+    start = now - FAILURE_WINDOW
+    if since is not None and since > start:
+        start = since  # a release starts a fresh window
     return int(
         session.execute(
             select(func.count(SignInAttempt.id)).where(
                 SignInAttempt.username == username,
                 SignInAttempt.success.is_(False),
-                SignInAttempt.at > now - FAILURE_WINDOW,
+                SignInAttempt.at > start,
             )
         ).scalar()
         or 0
     )
 
 
-def sign_in(session: Session, *, username: str, password: str, console: str, now: datetime | None = None) -> Actor:
-    """Check the password and return the signed-in operator, or raise ``SignInError``.
+def _operator(session: Session, username: str) -> Operator | None:
+    return session.execute(select(Operator).where(Operator.username == username)).scalar_one_or_none()
 
-    The message for a wrong name and a wrong password is the same, so that the screen does not reveal which
-    accounts exist.
-    """
-    now = now or utcnow()
-    username = username.strip().lower()
-    row = session.execute(select(Operator).where(Operator.username == username)).scalar_one_or_none()
+
+def record_failure(session: Session, *, row: Operator | None, username: str, console: str, now: datetime,
+                   reason: str) -> None:
+    """Count one failed attempt (password or code) and lock the account at the fifth in the window; audited."""
     anonymous = Actor(username or "?", username or "?", Role.CALL_TAKER, console)
-    if row is not None and row.locked_at is not None:
-        audit.record(session, actor=anonymous, action="sign_in", record_type="operator", record_id=username,
-                     outcome="denied", detail={"reason": "locked"})
-        raise SignInError("This account is locked after too many failed sign-ins. An admin must release it.")
-    ok = row is not None and row.active and verify_password(password, row.password_hash)
-    session.add(SignInAttempt(username=username, at=now, success=ok, console=console))
-    if ok and row is not None:
-        audit.record(session, actor=anonymous, action="sign_in", record_type="operator", record_id=username)
-        return Actor(row.username, row.display_name, Role(row.role), console, row.can_reveal_juveniles)
+    session.add(SignInAttempt(username=username, at=now, success=False, console=console))
     session.flush()
-    failures = _recent_failures(session, username, now)
-    detail = {"failures_in_window": failures}
-    if row is not None and failures >= MAX_FAILURES:
+    failures = _recent_failures(session, username, now, row.failures_since if row is not None else None)
+    detail: dict[str, object] = {"failures_in_window": failures, "reason": reason}
+    audit.record(session, actor=anonymous, action="sign_in", record_type="operator", record_id=username,
+                 outcome="denied", detail=detail)
+    if row is not None and row.locked_at is None and failures >= MAX_FAILURES:
         row.locked_at = now
         audit.record(session, actor=anonymous, action="operator.lock", record_type="operator", record_id=username,
                      outcome="denied", detail=detail)
-        raise SignInError(
-            f"Wrong user name or password. After {MAX_FAILURES} failed attempts this account is now locked; "
-            "an admin must release it."
-        )
-    audit.record(session, actor=anonymous, action="sign_in", record_type="operator", record_id=username,
-                 outcome="denied", detail=detail)
-    left = MAX_FAILURES - failures
-    hint = f" {left} attempt(s) left before the account is locked." if row is not None and left <= 2 else ""
-    raise SignInError("Wrong user name or password. Check Caps Lock and try again." + hint)
+
+
+def sign_in(session: Session, *, username: str, password: str, console: str, now: datetime | None = None) -> Actor:
+    """Check the password and return the signed-in operator, or raise ``SignInError``.
+
+    A wrong name, a wrong password, a disabled account and a locked one get the same message (``WRONG``) after the
+    same key derivation, so the screen tells nobody which accounts exist or are locked; the lock is told only to
+    someone who typed the right password (and to admins, in Admin → Operators).
+    """
+    now = now or utcnow()
+    username = username.strip().lower()
+    row = _operator(session, username)
+    ok = verify_password(password, row.password_hash if row is not None else _DUMMY_HASH)
+    if row is None or not row.active or not ok:
+        reason = "unknown" if row is None else "disabled" if not row.active else "password"
+        record_failure(session, row=row, username=username, console=console, now=now, reason=reason)
+        raise SignInError(WRONG)
+    anonymous = Actor(username, username, Role.CALL_TAKER, console)
+    if row.locked_at is not None:
+        audit.record(session, actor=anonymous, action="sign_in", record_type="operator", record_id=username,
+                     outcome="denied", detail={"reason": "locked"})
+        raise SignInError(LOCKED)
+    session.add(SignInAttempt(username=username, at=now, success=True, console=console))
+    audit.record(session, actor=anonymous, action="sign_in", record_type="operator", record_id=username)
+    return Actor(row.username, row.display_name, Role(row.role), console, row.can_reveal_juveniles)
 
 
 def check_password(session: Session, *, actor: Actor, password: str) -> bool:
@@ -177,7 +199,7 @@ def release(session: Session, *, actor: Actor, username: str) -> None:
         raise PermissionDenied("Only an admin can release a locked account.")
     row = session.execute(select(Operator).where(Operator.username == username)).scalar_one()
     row.locked_at = None
-    session.add(SignInAttempt(username=username, at=utcnow(), success=True, console=actor.console))
+    row.failures_since = utcnow()
     audit.record(session, actor=actor, action="operator.release", record_type="operator", record_id=username)
 
 
