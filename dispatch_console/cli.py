@@ -111,6 +111,31 @@ def _cmd_set_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_provision_center_key(args: argparse.Namespace) -> int:
+    """Put the center key into this console's OS keyring: a new one (``--new``, first console) or the one on stdin."""
+    from dispatch_console.credentials import CredentialError, KeyringStore
+    from dispatch_console.services import center_key
+
+    text = center_key.generate() if args.new else sys.stdin.readline().strip()
+    if not text:
+        print("No key on standard input; nothing was changed. On the center's first console run "
+              "'python main.py provision-center-key --new'; on every other console paste the key it printed into "
+              "'python main.py provision-center-key'.", file=sys.stderr)
+        return 2
+    try:
+        center_key.provision(KeyringStore(), text)
+    except (CredentialError, center_key.CenterKeyError) as problem:
+        print(f"Center key not stored: {problem}", file=sys.stderr)
+        return 2
+    if args.new:
+        print("A new center key is stored in this console's OS keyring. Provision every other console of the "
+              "center with this key (paste it into 'python main.py provision-center-key'), then forget it:")
+        print(text)
+    else:
+        print("Center key stored in this console's OS keyring.")
+    return 0
+
+
 def _cmd_import_sites(args: argparse.Namespace) -> int:
     from dispatch_console.db.engine import Database
     from dispatch_console.services import sites
@@ -157,6 +182,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_verify_audit)
     p = sub.add_parser("set-token", help="store the backend token (read from standard input) in the OS keyring")
     p.set_defaults(func=_cmd_set_token)
+    p = sub.add_parser("provision-center-key", help="store the center key (stdin, or --new) in the OS keyring")
+    p.add_argument("--new", action="store_true", help="make a new key (the center's first console) and print it")
+    p.set_defaults(func=_cmd_provision_center_key)
     p = sub.add_parser("import-sites", help="import the site directory from CSV (all rows or none)")
     p.add_argument("csv")
     p.set_defaults(func=_cmd_import_sites)

@@ -61,6 +61,10 @@ class Settings:
     """IANA zone of the center, e.g. America/Chicago; empty = this computer's zone."""
     change_poll_ms: int = 200
     """How often a SQLite console checks whether another console committed (PostgreSQL is woken instantly)."""
+    second_factor_roles: list[str] = field(default_factory=lambda: ["supervisor", "admin"])
+    """Roles that must sign in with a second factor (TOTP) in live mode: "call_taker", "supervisor", "admin"."""
+    min_passphrase_length: int = 12
+    """Shortest password an operator may choose (NIST SP 800-63B; 8 to 64). Named so it is not taken for a secret."""
 
     def validated(self) -> Settings:
         defaults = Settings()
@@ -73,6 +77,9 @@ class Settings:
                 setattr(self, name, getattr(defaults, name))
         self.max_escalations = min(max(self.max_escalations, 0), 5)
         self.change_poll_ms = min(max(self.change_poll_ms, 50), 1000)
+        self.min_passphrase_length = min(max(self.min_passphrase_length, 8), 64)
+        roles = ("call_taker", "supervisor", "admin")
+        self.second_factor_roles = [r for r in roles if r in self.second_factor_roles]
         return self
 
     @property

@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 
 from dispatch_console.domain.enums import Role
-from dispatch_console.services import audit, operators
+from dispatch_console.services import audit, operators, second_factor
 from dispatch_console.services.actor import Actor, PermissionDenied
 from dispatch_console.services.clock import utcnow
 
@@ -24,9 +24,10 @@ def dana(db):  # type: ignore[no-untyped-def]
     return "dana"
 
 
-def _attempt(db, username: str, password: str, now=None):  # type: ignore[no-untyped-def]
+def _attempt(db, username: str, password: str, now=None, policy=second_factor.Policy()):  # type: ignore[no-untyped-def]
     with db.write() as session:
-        return operators.sign_in(session, username=username, password=password, console="c1", now=now)
+        return operators.sign_in(session, username=username, password=password, console="c1", now=now,
+                                 policy=policy)
 
 
 def test_the_right_password_signs_in_and_is_audited(db, dana: str) -> None:  # type: ignore[no-untyped-def]
@@ -135,19 +136,20 @@ def test_create_operator_command_makes_the_first_admin(tmp_path) -> None:  # typ
         [sys.executable, "main.py", "create-operator", "--username", "x", "--database-url", url],
         input="short\n", capture_output=True, text=True, check=False,
     )
-    assert short.returncode == 2 and "at least 8 characters" in short.stderr
+    assert short.returncode == 2 and "at least 12 characters" in short.stderr
 
 
 def test_demo_operators_sign_in_only_in_training(db) -> None:  # type: ignore[no-untyped-def]
     from dispatch_console.services import bootstrap
 
+    training = second_factor.Policy(training=True)  # training's demo operators need no second factor
     bootstrap.prepare(db, training=True)
-    assert _attempt(db, "supervisor", "training-sv").role is Role.SUPERVISOR
+    assert _attempt(db, "supervisor", "training-sv", policy=training).role is Role.SUPERVISOR
     bootstrap.prepare(db, training=False)  # the same database, now with a live backend
     with pytest.raises(operators.SignInError, match="Wrong user name or password"):
         _attempt(db, "supervisor", "training-sv")
     bootstrap.prepare(db, training=True)
-    assert _attempt(db, "supervisor", "training-sv").username == "supervisor"
+    assert _attempt(db, "supervisor", "training-sv", policy=training).username == "supervisor"
     with db.read() as session:
         actions = [e.action for e in audit.search(session, audit.AuditQuery(record_id="supervisor"))]
     assert "operator.demo_disabled" in actions and "operator.demo_enabled" in actions
