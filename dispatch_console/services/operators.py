@@ -279,6 +279,11 @@ def set_active(session: Session, *, actor: Actor, username: str, active: bool) -
     audit.record(session, actor=actor, action=action, record_type="operator", record_id=username)
 
 
+def one_time_password() -> str:
+    """80 random bits as five groups of four, easy to read out over the phone; changed at the first sign-in."""
+    return "-".join(secrets.token_hex(2) for _ in range(5))
+
+
 def reset_password(session: Session, *, actor: Actor, username: str) -> str:
     """A one-time password for the operator (told to them by the admin), to be changed at the next sign-in.
 
@@ -286,7 +291,7 @@ def reset_password(session: Session, *, actor: Actor, username: str) -> str:
     """
     _require_admin(session, actor, "operator.password_reset", username, "reset passwords")
     row = _row(session, username)
-    one_time = "-".join(secrets.token_hex(3) for _ in range(3))  # 18 random characters, easy to read out
+    one_time = one_time_password()
     row.password_hash = hash_password(one_time)
     row.must_change_password = True
     row.locked_at = None

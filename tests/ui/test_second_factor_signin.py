@@ -119,3 +119,43 @@ def test_a_console_without_the_center_key_says_so(qtbot: QtBot, live_console: Co
     qtbot.waitUntil(lambda: page.error.text() != "", timeout=10_000)
     assert page.error.text() == center_key.MISSING
     assert live_console.ctx.actor is None and not page.code.isVisible()
+
+
+def _enrol(qtbot: QtBot, console: Console) -> str:
+    page = console.sign_in
+    qtbot.keyClicks(page.username, "sam")
+    _type(qtbot, page.password, PASSWORD)
+    qtbot.waitUntil(lambda: page.enrolment.isVisible(), timeout=10_000)
+    secret = page.enrolment.secret
+    _type(qtbot, page.code, totp.code_at(secret, utcnow()))
+    qtbot.waitUntil(lambda: console.ctx.actor is not None, timeout=10_000)
+    assert page.recovery_dialog is not None
+    page.recovery_dialog.accept()
+    return secret
+
+
+def test_an_export_asks_for_the_code_again(qtbot: QtBot, live_console: Console, tmp_path: Path) -> None:
+    from sqlalchemy import select
+
+    from dispatch_console.db.models import AuditEntry
+    from dispatch_console.ui.reports.tab import ReportsTab
+    from dispatch_console.ui.second_factor import CodeDialog
+    from tests.ui.conftest import tab_of
+
+    secret = _enrol(qtbot, live_console)
+    tab = tab_of(live_console, ReportsTab)
+    qtbot.waitUntil(lambda: tab.report is not None, timeout=20_000)
+    tab.export_csv(tmp_path / "cases.csv")
+    dialog = tab.findChild(CodeDialog)
+    assert dialog is not None and dialog.isVisible() and not (tmp_path / "cases.csv").exists()
+    _type(qtbot, dialog.code, "000000")
+    qtbot.waitUntil(lambda: dialog.error.text() != "", timeout=10_000)
+    assert dialog.error.text() == ("That code is not right (or was already used). Type the current code from your "
+                                   "authenticator app.")
+    with qtbot.waitSignal(tab.exported, timeout=20_000):
+        _type(qtbot, dialog.code, totp.code_at(secret, utcnow() + timedelta(seconds=30)))
+    assert (tmp_path / "cases.csv").exists()
+    with live_console.db.read() as session:
+        steps = [(e.outcome, e.detail.get("purpose")) for e in session.execute(
+            select(AuditEntry).where(AuditEntry.action == "step_up").order_by(AuditEntry.id)).scalars()]
+    assert steps == [("denied", None), ("success", "export")]
