@@ -222,7 +222,8 @@ class Console:
             enrolled = second_factor.is_enrolled(session, request.username.strip().lower())
             actor = operators.sign_in(session, username=request.username, password=request.password,
                                       console=self.settings.console_name, policy=policy, code=request.code,
-                                      new_secret=request.new_secret, new_password=request.new_password)
+                                      new_secret=request.new_secret, new_password=request.new_password,
+                                      min_length=self.settings.min_passphrase_length)
             just_enrolled = not enrolled and second_factor.is_enrolled(session, actor.username)
             codes = second_factor.issue_recovery_codes(session, username=actor.username) if just_enrolled else []
         with self.db.read() as session:

@@ -31,7 +31,7 @@ class SignInError(AuditedRefusal):
     """Sign-in refused; the message is safe to show and says what to do."""
 
 
-class SecondFactorNeeded(Exception):  # noqa: N818 - a step of sign-in, not an error
+class SecondFactorNeeded(Exception):
     """The password was right: now a code is needed, or (``enrol``) the second factor must first be set up."""
 
     def __init__(self, *, enrol: bool) -> None:
@@ -40,7 +40,7 @@ class SecondFactorNeeded(Exception):  # noqa: N818 - a step of sign-in, not an e
         self.enrol = enrol
 
 
-class PasswordChangeNeeded(Exception):  # noqa: N818 - a step of sign-in, not an error
+class PasswordChangeNeeded(Exception):
     """The password was a one-time password from an admin: the operator chooses their own before going on."""
 
     def __init__(self) -> None:
@@ -169,6 +169,7 @@ def sign_in(
     code: str | None = None,
     new_secret: str | None = None,
     new_password: str | None = None,
+    min_length: int = MIN_LENGTH,
 ) -> Actor:
     """Check the password (then the code, where the policy asks for one) and return the signed-in operator.
 
@@ -217,7 +218,8 @@ def sign_in(
     if row.must_change_password:
         if new_password is None:
             raise PasswordChangeNeeded()
-        _set_password(session, row, new_password, actor=anonymous, action="operator.password_change")
+        _set_password(session, row, new_password, actor=anonymous, action="operator.password_change",
+                      min_length=min_length)
         row.must_change_password = False
     session.add(SignInAttempt(username=username, at=now, success=True, console=console))
     audit.record(session, actor=anonymous, action="sign_in", record_type="operator", record_id=username,
@@ -225,8 +227,9 @@ def sign_in(
     return Actor(row.username, row.display_name, Role(row.role), console, row.can_reveal_juveniles)
 
 
-def _set_password(session: Session, row: Operator, password: str, *, actor: Actor, action: str) -> None:
-    problem = password_problem(password, username=row.username)
+def _set_password(session: Session, row: Operator, password: str, *, actor: Actor, action: str,
+                  min_length: int) -> None:
+    problem = password_problem(password, min_length=min_length, username=row.username)
     if problem:
         raise ValueError(problem)
     row.password_hash = hash_password(password)

@@ -88,7 +88,7 @@ class OperatorsDialog(QDialog):
         row = QHBoxLayout()
         self.buttons: dict[str, QPushButton] = {}
         for name, text, slot in (
-            ("new", "&New…", self.create),
+            ("new", "&New…", self.new_operator),
             ("role", "Change &role…", self.change_role),
             ("active", "&Disable / enable", self.toggle_active),
             ("password", "Reset &password", self.reset_password),
@@ -169,7 +169,7 @@ class OperatorsDialog(QDialog):
             self._say("Select an operator in the table first.", error=True)
         return op
 
-    def create(self, username: str | None = None, display_name: str = "", role: Role | None = None) -> None:
+    def new_operator(self, username: str | None = None, display_name: str = "", role: Role | None = None) -> None:
         from dispatch_console.services import operators
 
         if username is None:

@@ -38,7 +38,7 @@ class QrCode(QWidget):
                 if dark:
                     painter.fillRect(offset + x * module, offset + y * module, module, module, Qt.GlobalColor.black)
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+    def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         side = min(self.width(), self.height())
         painter.translate((self.width() - side) // 2, (self.height() - side) // 2)

@@ -154,7 +154,9 @@ class CodeDialog(QDialog):
 PURPOSES = {"reveal": "Revealing a juvenile's identity", "export": "Exporting cases"}
 
 
-def with_step_up(ctx: ConsoleContext, parent: QWidget, purpose: str, proceed: Callable[[], object]) -> CodeDialog | None:
+def with_step_up(
+    ctx: ConsoleContext, parent: QWidget, purpose: str, proceed: Callable[[], object]
+) -> CodeDialog | None:
     """Run ``proceed`` after the operator typed their current code again (audited either way).
 
     Training mode's demo operators are exempt (their passwords are public): ``proceed`` runs at once and the

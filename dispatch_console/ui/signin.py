@@ -30,7 +30,7 @@ from dispatch_console.ui.theme import set_role
 from dispatch_console.ui.worker import run_in_background
 
 if TYPE_CHECKING:
-    from dispatch_console.services.actor import Actor
+    pass
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,10 @@ def dana(db):  # type: ignore[no-untyped-def]
     return "dana"
 
 
-def _attempt(db, username: str, password: str, now=None, policy=second_factor.Policy()):  # type: ignore[no-untyped-def]
+LIVE = second_factor.Policy()
+
+
+def _attempt(db, username: str, password: str, now=None, policy=LIVE):  # type: ignore[no-untyped-def]
     with db.write() as session:
         return operators.sign_in(session, username=username, password=password, console="c1", now=now,
                                  policy=policy)
@@ -153,3 +156,44 @@ def test_demo_operators_sign_in_only_in_training(db) -> None:  # type: ignore[no
     with db.read() as session:
         actions = [e.action for e in audit.search(session, audit.AuditQuery(record_id="supervisor"))]
     assert "operator.demo_disabled" in actions and "operator.demo_enabled" in actions
+
+
+def test_only_an_admin_manages_operators_and_every_action_is_audited(db, dana: str, admin: Actor,  # type: ignore[no-untyped-def]
+                                                                      supervisor: Actor) -> None:
+    with pytest.raises(PermissionDenied), db.write() as session:
+        operators.create_operator(session, username="eve", display_name="Eve", role=Role.ADMIN,
+                                  password="a-long-enough-one", actor=supervisor)
+    for change in (lambda s: operators.set_role(s, actor=supervisor, username="dana", role=Role.ADMIN),
+                   lambda s: operators.set_active(s, actor=supervisor, username="dana", active=False),
+                   lambda s: operators.reset_password(s, actor=supervisor, username="dana")):
+        with pytest.raises(PermissionDenied), db.write() as session:
+            change(session)
+    with pytest.raises(ValueError, match="another admin"), db.write() as session:
+        operators.set_active(session, actor=admin, username="admin", active=False)
+
+    with db.write() as session:
+        operators.set_active(session, actor=admin, username="dana", active=False)
+    with pytest.raises(operators.SignInError) as disabled:
+        _attempt(db, "dana", "night-shift-42")
+    assert str(disabled.value) == operators.WRONG
+    with db.write() as session:
+        operators.set_active(session, actor=admin, username="dana", active=True)
+        one_time = operators.reset_password(session, actor=admin, username="dana")
+    with pytest.raises(operators.SignInError):
+        _attempt(db, "dana", "night-shift-42")  # the old password is gone
+    with pytest.raises(operators.PasswordChangeNeeded):
+        _attempt(db, "dana", one_time)
+    with pytest.raises(ValueError, match="at least 16 characters"), db.write() as session:
+        operators.sign_in(session, username="dana", password=one_time, console="c1", new_password="short-but-12",
+                          min_length=16)
+    with db.write() as session:
+        operators.sign_in(session, username="dana", password=one_time, console="c1",
+                          new_password="lantern orbit cactus")
+    assert _attempt(db, "dana", "lantern orbit cactus").username == "dana"
+    with db.read() as session:
+        actions = [(e.action, e.outcome) for e in reversed(audit.search(session, audit.AuditQuery(record_id="dana")))
+                   if e.action != "sign_in"]
+    assert actions == [("operator.create", "success"), ("operator.role", "denied"), ("operator.disable", "denied"),
+                       ("operator.password_reset", "denied"), ("operator.disable", "success"),
+                       ("operator.enable", "success"), ("operator.password_reset", "success"),
+                       ("operator.password_change", "success")]
