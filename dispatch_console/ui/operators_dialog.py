@@ -74,6 +74,7 @@ class OperatorsDialog(QDialog):
         self.resize(760, 420)
         self.ctx = ctx
         self.rows: list[OperatorView] = []
+        self.run_dialog: Callable[[QDialog], int] = lambda dialog: dialog.exec()  # tests answer it in place
         layout = QVBoxLayout(self)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
@@ -174,10 +175,10 @@ class OperatorsDialog(QDialog):
 
         if username is None:
             dialog = NewOperatorDialog(self)
-            if dialog.exec() != QDialog.DialogCode.Accepted:
+            if not self.run_dialog(dialog):  # 0: cancelled
                 return
             username, display_name = dialog.username.text(), dialog.display_name.text()
-            role = dialog.role.currentData()
+            role = Role(dialog.role.currentData())  # Qt hands a str enum back as its str
         actor, length, name = self.ctx.operator, self.ctx.settings.min_passphrase_length, username
         chosen = role or Role.CALL_TAKER
 

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from dispatch_console.db.models import AuditEntry
 from dispatch_console.domain.enums import Role
 from dispatch_console.services import operators
-from dispatch_console.ui.operators_dialog import OperatorsDialog
-from tests.ui.conftest import sign_in
+from dispatch_console.ui.operators_dialog import NewOperatorDialog, OperatorsDialog
+from tests.ui.conftest import answer, sign_in
 
 CTRL_ALT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
 
@@ -37,7 +37,13 @@ def test_an_admin_creates_an_operator_who_then_chooses_their_own_password(qtbot:
     sign_in(qtbot, console, "admin", "training-ad")
     dialog = _open(qtbot, console)
 
-    message = _do(qtbot, dialog, dialog.new_operator, "dana", "Dana Dispatcher", Role.CALL_TAKER)
+    def fill(form: NewOperatorDialog) -> None:
+        qtbot.keyClicks(form.username, "dana")
+        qtbot.keyClicks(form.display_name, "Dana Dispatcher")
+        form.role.setCurrentIndex(form.role.findData(Role.CALL_TAKER))
+
+    dialog.run_dialog = answer(NewOperatorDialog, fill)
+    message = _do(qtbot, dialog, qtbot.mouseClick, dialog.buttons["new"], Qt.MouseButton.LeftButton)
     one_time = message.split("One-time password: ")[1].split(" ")[0]
     assert message == (f"Created call taker 'dana'. One-time password: {one_time} — tell it to them; they choose "
                        "their own at the first sign-in.")

@@ -37,6 +37,8 @@ def live_console(qtbot: QtBot, tmp_path: Path) -> Iterator[Console]:
                                   password=PASSWORD)
         operators.create_operator(session, username="lee", display_name="Lee", role=Role.CALL_TAKER,
                                   password="locked-out-account")
+        operators.create_operator(session, username="casey", display_name="Casey", role=Role.CALL_TAKER,
+                                  password="front-desk-calls")
         for attempt in range(5):
             with pytest.raises(operators.SignInError):
                 operators.sign_in(session, username="lee", password=f"guess-{attempt}", console="x")
@@ -159,3 +161,34 @@ def test_an_export_asks_for_the_code_again(qtbot: QtBot, live_console: Console, 
         steps = [(e.outcome, e.detail.get("purpose")) for e in session.execute(
             select(AuditEntry).where(AuditEntry.action == "step_up").order_by(AuditEntry.id)).scalars()]
     assert steps == [("denied", None), ("success", "export")]
+
+
+def test_a_call_taker_may_set_up_a_second_factor_and_then_needs_it(qtbot: QtBot, live_console: Console) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from dispatch_console.ui.second_factor import CodeDialog, RecoveryCodesDialog
+
+    page = live_console.sign_in
+    qtbot.keyClicks(page.username, "casey")
+    _type(qtbot, page.password, "front-desk-calls")  # optional for call-takers: the password alone
+    qtbot.waitUntil(lambda: live_console.ctx.actor is not None, timeout=10_000)
+
+    qtbot.keyClick(QApplication.focusWidget() or live_console.window, Qt.Key.Key_T,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
+    dialog = live_console.window.findChild(CodeDialog)
+    assert dialog is not None and dialog.enrolment is not None
+    (decoded,) = zxingcpp.read_barcodes(dialog.enrolment.qr.image())
+    secret = parse_qs(urlparse(decoded.text).query)["secret"][0]
+    assert secret == dialog.enrolment.secret
+    _type(qtbot, dialog.code, totp.code_at(secret, utcnow()))
+    qtbot.waitUntil(lambda: live_console.window.findChild(RecoveryCodesDialog) is not None, timeout=10_000)
+    codes = live_console.window.findChild(RecoveryCodesDialog).codes  # type: ignore[union-attr]
+    assert len(codes) == 10
+
+    live_console.window.sign_out_requested.emit()
+    qtbot.waitUntil(lambda: live_console.ctx.actor is None)
+    qtbot.keyClicks(page.username, "casey")
+    _type(qtbot, page.password, "front-desk-calls")
+    qtbot.waitUntil(lambda: page.code.isVisible(), timeout=10_000)  # enrolled: now always asked
+    _type(qtbot, page.code, codes[0])  # the phone is at home: a recovery code
+    qtbot.waitUntil(lambda: live_console.ctx.actor is not None, timeout=10_000)
