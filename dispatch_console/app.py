@@ -126,7 +126,9 @@ class Console:
         self.window.database_label.setText(self.db.describe())
         if not has_operators:
             self.sign_in.set_ready(False, "No operator exists yet. Create the first admin with:\n"
-                                   "python main.py create-operator --username NAME --role admin")
+                                   "python main.py create-operator --username NAME --role admin\n"
+                                   "and give this console the center key (admins sign in with a second factor):\n"
+                                   "python main.py provision-center-key --new")
             return
         self.sign_in.set_ready(True)
         if self.training:

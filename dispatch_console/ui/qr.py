@@ -15,7 +15,7 @@ class QrCode(QWidget):
 
     def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setMinimumSize(QSize(200, 200))
+        self.setFixedSize(QSize(200, 200))  # never squeezed under the text below it
         self.setAccessibleName("QR code")
         self.text = ""
         self._modules: list[bytearray] = []

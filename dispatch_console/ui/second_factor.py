@@ -54,9 +54,9 @@ class EnrolmentPanel(QWidget):
         super().__init__()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        intro = QLabel("Scan this code with an authenticator app (or type the key below), then type the 6-digit "
-                       "code it shows. The key is kept only after a first good code.")
-        intro.setWordWrap(True)
+        # explicit lines, no word wrap: a wrapped label's height is guessed short and the QR code would cover it
+        intro = QLabel("Scan this code with an authenticator app (or type the key),\n"
+                       "then type the 6-digit code it shows to keep it.")
         layout.addWidget(intro)
         self.qr = QrCode()
         layout.addWidget(self.qr, 0, Qt.AlignmentFlag.AlignHCenter)

@@ -206,6 +206,7 @@ class SignInPage(_PasswordCard):
 
         self.busy(False)
         self.error.setText(str(error) or "Sign-in failed.")
+        set_role(self.error, "hint" if isinstance(error, SecondFactorNeeded | PasswordChangeNeeded) else "error")
         if isinstance(error, SecondFactorNeeded):
             if error.enrol and not self.enrolment.secret:
                 self.enrolment.start(self.username.text().strip().lower())

@@ -136,7 +136,8 @@ def _enrol(qtbot: QtBot, console: Console) -> str:
     return secret
 
 
-def test_an_export_asks_for_the_code_again(qtbot: QtBot, live_console: Console, tmp_path: Path) -> None:
+def test_an_export_and_a_reveal_ask_for_the_code_again(qtbot: QtBot, live_console: Console, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     from sqlalchemy import select
 
     from dispatch_console.db.models import AuditEntry
@@ -161,6 +162,14 @@ def test_an_export_asks_for_the_code_again(qtbot: QtBot, live_console: Console, 
         steps = [(e.outcome, e.detail.get("purpose")) for e in session.execute(
             select(AuditEntry).where(AuditEntry.action == "step_up").order_by(AuditEntry.id)).scalars()]
     assert steps == [("denied", None), ("success", "export")]
+
+    later = utcnow() + timedelta(minutes=2)  # the next code, two minutes on (the clock moved, not the test's time)
+    monkeypatch.setattr("dispatch_console.services.second_factor.utcnow", lambda: later)
+    reveal = tab.open_reveal()  # revealing a juvenile's identity: the code first, then the case and the reason
+    code_dialog = next(d for d in tab.findChildren(CodeDialog) if d.isVisible())
+    assert not reveal.isVisible()
+    _type(qtbot, code_dialog.code, totp.code_at(secret, later))
+    qtbot.waitUntil(reveal.isVisible, timeout=10_000)
 
 
 def test_a_call_taker_may_set_up_a_second_factor_and_then_needs_it(qtbot: QtBot, live_console: Console) -> None:
