@@ -21,10 +21,8 @@ from dispatch_console.domain.passwords import MIN_LENGTH, hash_password, passwor
 from dispatch_console.services import audit, center_key, lockout, second_factor
 from dispatch_console.services.actor import SYSTEM, Actor, PermissionDenied
 from dispatch_console.services.clock import utcnow
-from dispatch_console.services.demo_accounts import DEMO_OPERATORS
-from dispatch_console.services.lockout import MAX_FAILURES
-
-__all__ = ["DEMO_OPERATORS", "MAX_FAILURES"]
+from dispatch_console.services.demo_accounts import DEMO_OPERATORS as DEMO_OPERATORS  # re-exported for callers
+from dispatch_console.services.lockout import MAX_FAILURES as MAX_FAILURES
 
 
 class SignInError(AuditedRefusal):
