@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from dispatch_console.settings import Settings, default_database_url, load_settings
 from dispatch_console.ui.context import ConsoleContext
 from dispatch_console.ui.main_window import MainWindow
-from dispatch_console.ui.signin import LockPage, SignInPage
+from dispatch_console.ui.signin import LockPage, SignInPage, SignInRequest
 from dispatch_console.ui.theme import app_icon, apply_theme
 from dispatch_console.ui.worker import run_in_background
 
@@ -126,7 +126,9 @@ class Console:
         self.window.database_label.setText(self.db.describe())
         if not has_operators:
             self.sign_in.set_ready(False, "No operator exists yet. Create the first admin with:\n"
-                                   "python main.py create-operator --username NAME --role admin")
+                                   "python main.py create-operator --username NAME --role admin\n"
+                                   "and give this console the center key (admins sign in with a second factor):\n"
+                                   "python main.py provision-center-key --new")
             return
         self.sign_in.set_ready(True)
         if self.training:
@@ -214,15 +216,23 @@ class Console:
                                    lambda: open_backend_settings(self.ctx, self.window))
 
     # --- sign-in ------------------------------------------------------------------------------------------------
-    def _authenticate(self, username: str, password: str) -> Any:
-        from dispatch_console.services import consoles, operators
+    def _authenticate(self, request: SignInRequest) -> Any:
+        """On a worker: (actor, lock-exempt console, recovery codes when the operator just enrolled)."""
+        from dispatch_console.services import consoles, operators, second_factor
+        from dispatch_console.ui.second_factor import policy_for
 
+        policy = policy_for(self.ctx)
         with self.db.write() as session:
-            actor = operators.sign_in(session, username=username, password=password,
-                                      console=self.settings.console_name)
+            enrolled = second_factor.is_enrolled(session, request.username.strip().lower())
+            actor = operators.sign_in(session, username=request.username, password=request.password,
+                                      console=self.settings.console_name, policy=policy, code=request.code,
+                                      new_secret=request.new_secret, new_password=request.new_password,
+                                      min_length=self.settings.min_passphrase_length)
+            just_enrolled = not enrolled and second_factor.is_enrolled(session, actor.username)
+            codes = second_factor.issue_recovery_codes(session, username=actor.username) if just_enrolled else []
         with self.db.read() as session:
             exempt = consoles.is_lock_exempt(session, self.settings.console_name)
-        return actor, exempt
+        return actor, exempt, codes
 
     def _check_password(self, password: str) -> bool:
         from dispatch_console.services import operators
@@ -231,7 +241,7 @@ class Console:
             return operators.check_password(session, actor=self.ctx.operator, password=password)
 
     def _on_signed_in(self, result: Any) -> None:
-        actor, exempt = result
+        actor, exempt, _codes = result
         self.ctx.actor = actor
         self.window.set_signed_in(True, f"{actor.display_name} ({actor.role.label})", lock_enabled=not exempt)
         self._build_workspace()
@@ -279,6 +289,7 @@ class Console:
             action.deleteLater()
         self.window.set_signed_in(False)
         self.sign_in.username.clear()  # the next operator types their own name
+        self.sign_in.reset_steps()
         self.sign_in.error.clear()
         self.sign_in.username.setFocus()
 

@@ -167,6 +167,31 @@ def _cmd_set_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_provision_center_key(args: argparse.Namespace) -> int:
+    """Put the center key into this console's OS keyring: a new one (``--new``, first console) or the one on stdin."""
+    from dispatch_console.credentials import CredentialError, KeyringStore
+    from dispatch_console.services import center_key
+
+    text = center_key.generate() if args.new else sys.stdin.readline().strip()
+    if not text:
+        print("No key on standard input; nothing was changed. On the center's first console run "
+              "'python main.py provision-center-key --new'; on every other console paste the key it printed into "
+              "'python main.py provision-center-key'.", file=sys.stderr)
+        return 2
+    try:
+        center_key.provision(KeyringStore(), text)
+    except (CredentialError, center_key.CenterKeyError) as problem:
+        print(f"Center key not stored: {problem}", file=sys.stderr)
+        return 2
+    if args.new:
+        print("A new center key is stored in this console's OS keyring. Provision every other console of the "
+              "center with this key (paste it into 'python main.py provision-center-key'), then forget it:")
+        print(text)
+    else:
+        print("Center key stored in this console's OS keyring.")
+    return 0
+
+
 def _cmd_import_sites(args: argparse.Namespace) -> int:
     from dispatch_console.db.engine import Database
     from dispatch_console.services import sites
@@ -356,6 +381,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", choices=["call_taker", "supervisor", "admin"], default="admin")
     command("verify-audit", _cmd_verify_audit, "check the audit log's hash chain")
     command("set-token", _cmd_set_token, "store the backend token (read from standard input) in the OS keyring")
+    p = command("provision-center-key", _cmd_provision_center_key,
+                "store the center key (standard input, or --new) in the OS keyring")
+    p.add_argument("--new", action="store_true", help="make a new key (the center's first console) and print it")
     p = command("import-sites", _cmd_import_sites, "import the site directory from CSV (all rows or none)")
     p.add_argument("csv", metavar="FILE.csv")
     p = command("bundle", _cmd_bundle, "build the desktop bundle with PyInstaller (dist/dispatch-console/ + archive)")

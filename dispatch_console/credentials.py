@@ -13,6 +13,8 @@ from typing import Protocol
 
 SERVICE = "dispatch-console"
 BACKEND_TOKEN = "backend-token"
+CENTER_KEY = "center-key"
+"""The center-wide AES key that seals operators' TOTP secrets in the database (see ``services.center_key``)."""
 
 
 def database_password_key(user: str, host: str, database: str) -> str:

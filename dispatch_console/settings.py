@@ -73,6 +73,10 @@ class Settings:
     """The agency's id in EIDO exports (NENA-STA-010 agency identifier, e.g. psap.riverton.mo.us)."""
     eido_agency_name: str = ""
     """The agency's name, written to the EIDO agency's contact card."""
+    second_factor_roles: list[str] = field(default_factory=lambda: ["supervisor", "admin"])
+    """Roles that must sign in with a second factor (TOTP) in live mode: "call_taker", "supervisor", "admin"."""
+    min_passphrase_length: int = 12
+    """Shortest password an operator may choose (NIST SP 800-63B; 8 to 64). Named so it is not taken for a secret."""
 
     def validated(self) -> Settings:
         defaults = Settings()
@@ -86,6 +90,9 @@ class Settings:
         self.max_escalations = min(max(self.max_escalations, 0), 5)
         self.change_poll_ms = min(max(self.change_poll_ms, 50), 1000)
         self.retry_after_cap_s = min(max(self.retry_after_cap_s, 1), 600)
+        self.min_passphrase_length = min(max(self.min_passphrase_length, 8), 64)
+        roles = ("call_taker", "supervisor", "admin")
+        self.second_factor_roles = [r for r in roles if r in self.second_factor_roles]
         return self
 
     @property

@@ -69,6 +69,24 @@ class Operator(Base):
     locked_at: Mapped[datetime | None]
     can_reveal_juveniles: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
+    totp_secret: Mapped[str | None] = mapped_column(String(400))
+    """AES-GCM under the center key (``services.center_key``), base64; None = no second factor enrolled."""
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    failures_since: Mapped[datetime | None]
+    """Set by a release or a password reset: failures before it no longer count towards the lockout."""
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class RecoveryCode(Base):
+    """One single-use recovery code, stored hashed; shown to the operator once, at enrolment."""
+
+    __tablename__ = "recovery_codes"
+    __table_args__ = (Index("ix_recovery_codes_username", "username"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    code_hash: Mapped[str] = mapped_column(String(400))
+    used_at: Mapped[datetime | None]
 
 
 class SignInAttempt(Base):
@@ -363,7 +381,7 @@ class ReportCount(Base):
 
 
 class EidoAttachment(Base):
-    """A part of an imported EIDO the console does not read (an unknown component), kept as it came (0009).
+    """A part of an imported EIDO the console does not read (an unknown component), kept as it came (0006).
 
     Written when the EIDO is imported, against the intake draft it filled (``draft_id``); the save of that draft
     gives it its case (``threat_id``), in the same transaction (``services.eido.adopt_attachments``).

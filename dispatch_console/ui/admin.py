@@ -1,4 +1,5 @@
-"""Admin actions: site directory import, releasing locked operators, screen-lock exemption, theme.
+"""Admin actions: operators, site directory import, releasing locked operators, screen-lock exemption, theme; and
+File → Set up second factor, which every operator may use for their own account.
 
 Every action goes through a service, which checks the role and audits the outcome; a refusal is shown in words.
 Services are imported inside the actions: these menus exist before sign-in, and start-up must not pay for
@@ -11,6 +12,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QFileDialog,
     QInputDialog,
     QMessageBox,
@@ -32,6 +34,9 @@ class AdminActions:
     def __init__(self, ctx: ConsoleContext, window: MainWindow) -> None:
         self.ctx = ctx
         self.window = window
+        window.add_action("Admin", "operators", "&Operators…", "Ctrl+Alt+M", self.open_operators)
+        window.add_action("File", "second_factor_setup", "Set up &second factor…", "Ctrl+Alt+T",
+                          self.set_up_second_factor)
         window.add_action("Admin", "import_sites", "&Import site directory (CSV)…", "Ctrl+Shift+I", self.import_sites)
         window.add_action("Admin", "release_operator", "&Release a locked operator…", "Ctrl+Alt+O",
                           self.release_operator)
@@ -61,6 +66,24 @@ class AdminActions:
                           f"{title} failed: {error}", error=True)
 
         return show
+
+    def open_operators(self) -> QDialog | None:
+        """Admins only: the dialog reads the table at once, and every action is checked again by the service."""
+        if self.ctx.actor is None:
+            return None
+        if not self.ctx.actor.is_admin:
+            self._message("Operators", "Only an admin can manage operators.", error=True)
+            return None
+        from dispatch_console.ui.operators_dialog import open_operators
+
+        return open_operators(self.ctx, self.window)
+
+    def set_up_second_factor(self) -> QDialog | None:
+        if self.ctx.actor is None:
+            return None
+        from dispatch_console.ui.second_factor import open_enrolment
+
+        return open_enrolment(self.ctx, self.window)
 
     def import_sites(self, path: str | None = None) -> None:
         if path is None:

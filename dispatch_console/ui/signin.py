@@ -2,12 +2,17 @@
 
 Both ask for a password and check it on a worker thread (scrypt takes tens of milliseconds on purpose). The lock page
 shows only who is signed in: the workspace behind it is hidden, not destroyed, so nothing typed is lost.
+
+Sign-in goes in steps on one page: the password; then, where the policy asks for it, the code from the operator's
+authenticator app (or the enrolment QR code first); then a new password after an admin's reset. Each step sends all
+the answers so far again (``SignInRequest``), so the service keeps nothing between steps.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -20,11 +25,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dispatch_console.ui.second_factor import EnrolmentPanel, RecoveryCodesDialog
 from dispatch_console.ui.theme import set_role
 from dispatch_console.ui.worker import run_in_background
 
 if TYPE_CHECKING:
-    from dispatch_console.services.actor import Actor
+    pass
+
+
+@dataclass(frozen=True)
+class SignInRequest:
+    username: str
+    password: str
+    code: str | None = None
+    new_secret: str | None = None
+    new_password: str | None = None
 
 
 class _PasswordCard(QWidget):
@@ -88,17 +103,54 @@ class _PasswordCard(QWidget):
 
 
 class SignInPage(_PasswordCard):
-    """Who is at the console. Emits ``signed_in(actor)``."""
+    """Who is at the console. Emits ``signed_in(result)``: what ``authenticate`` returned, an (actor, …) tuple."""
 
     signed_in = Signal(object)
 
-    def __init__(self, authenticate: Callable[[str, str], Actor]) -> None:
+    def __init__(self, authenticate: Callable[[SignInRequest], Any]) -> None:
         super().__init__("Threat dispatch console", with_username=True)
         self.subtitle.setText("Opening the database …")
         self._authenticate = authenticate
         self._ready = False
+        self.recovery_dialog: RecoveryCodesDialog | None = None
+        form = self.findChild(QFormLayout)
+        assert form is not None
+        self.enrolment = EnrolmentPanel()
+        form.addRow(self.enrolment)
+        self.code = QLineEdit()
+        self.code.setAccessibleName("Code")
+        self.code.setPlaceholderText("6-digit code, or a recovery code")
+        self._code_label = QLabel("&Code")
+        self._code_label.setBuddy(self.code)
+        form.addRow(self._code_label, self.code)
+        self.new_password = QLineEdit()
+        self.new_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.new_password.setAccessibleName("New password")
+        self._new_label = QLabel("&New password")
+        self._new_label.setBuddy(self.new_password)
+        form.addRow(self._new_label, self.new_password)
+        self.repeat_password = QLineEdit()
+        self.repeat_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.repeat_password.setAccessibleName("Repeat new password")
+        self._repeat_label = QLabel("&Repeat new password")
+        self._repeat_label.setBuddy(self.repeat_password)
+        form.addRow(self._repeat_label, self.repeat_password)
+        self.password.returnPressed.disconnect()
+        for field in (self.password, self.code, self.new_password, self.repeat_password):
+            field.returnPressed.connect(self.button.click)
+        self.username.textEdited.connect(lambda _text: self.reset_steps())
+        self.reset_steps()
         self.button.clicked.connect(self._submit)
         self.username.setFocus()
+
+    def reset_steps(self) -> None:
+        """Back to name and password (a new name, a refusal, sign-out)."""
+        self.enrolment.secret = ""
+        for widget in (self.enrolment, self.code, self._code_label, self.new_password, self._new_label,
+                       self.repeat_password, self._repeat_label):
+            widget.hide()
+        for field in (self.code, self.new_password, self.repeat_password):
+            field.clear()
 
     def set_ready(self, ready: bool, message: str = "") -> None:
         self._ready = ready
@@ -108,28 +160,75 @@ class SignInPage(_PasswordCard):
     def show_demo_credentials(self, lines: list[str]) -> None:
         self.extra.setText("TRAINING — demo operators (user / password):\n" + "\n".join(lines))
 
+    def _request(self) -> SignInRequest:
+        return SignInRequest(
+            self.username.text(), self.password.text(),
+            code=self.code.text().strip() if self.code.isVisibleTo(self) else None,
+            new_secret=self.enrolment.secret or None,
+            new_password=self.new_password.text() if self.new_password.isVisibleTo(self) else None,
+        )
+
     def _submit(self) -> None:
         if not self._ready:
             return
-        user, password = self.username.text(), self.password.text()
-        if not user.strip():
+        request = self._request()
+        if not request.username.strip():
             self.error.setText("Enter your user name.")
             self.username.setFocus()
             return
+        if request.code == "":
+            self.error.setText("Type the code from your authenticator app.")
+            self.code.setFocus()
+            return
+        if request.new_password is not None and request.new_password != self.repeat_password.text():
+            self.error.setText("The two new passwords differ. Type them again.")
+            self.new_password.clear()
+            self.repeat_password.clear()
+            self.new_password.setFocus()
+            return
         self.busy(True)
         self.error.setText("")
-        run_in_background(lambda: self._authenticate(user, password), self._done, self._failed)
+        run_in_background(lambda: self._authenticate(request), self._done, self._failed)
 
-    def _done(self, actor: Actor) -> None:
+    def _done(self, result: Any) -> None:
         self.busy(False)
         self.password.clear()
-        self.signed_in.emit(actor)
+        self.reset_steps()
+        codes = result[2] if isinstance(result, tuple) and len(result) > 2 else []
+        if codes:
+            self.recovery_dialog = RecoveryCodesDialog(codes, self.window())
+            self.recovery_dialog.open()
+        self.signed_in.emit(result)
 
     def _failed(self, error: BaseException) -> None:
+        from dispatch_console.services.operators import PasswordChangeNeeded, SecondFactorNeeded
+        from dispatch_console.services.second_factor import WRONG_CODE
+
         self.busy(False)
-        self.password.clear()
-        self.password.setFocus()
         self.error.setText(str(error) or "Sign-in failed.")
+        set_role(self.error, "hint" if isinstance(error, SecondFactorNeeded | PasswordChangeNeeded) else "error")
+        if isinstance(error, SecondFactorNeeded):
+            if error.enrol and not self.enrolment.secret:
+                self.enrolment.start(self.username.text().strip().lower())
+                self.enrolment.show()
+            for widget in (self._code_label, self.code):
+                widget.show()
+            self.code.setFocus()
+        elif isinstance(error, PasswordChangeNeeded):
+            for widget in (self._new_label, self.new_password, self._repeat_label, self.repeat_password):
+                widget.show()
+            self.new_password.setFocus()
+        elif str(error) == WRONG_CODE:
+            self.code.clear()
+            self.code.setFocus()
+        elif isinstance(error, ValueError) and self.new_password.isVisibleTo(self):  # the policy refused it
+            self.new_password.clear()
+            self.repeat_password.clear()
+            self.new_password.setFocus()
+        else:
+            self.password.clear()
+            self.reset_steps()
+            self.password.setFocus()
 
 
 class LockPage(_PasswordCard):

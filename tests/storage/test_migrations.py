@@ -9,15 +9,18 @@ import sqlalchemy as sa
 from dispatch_console.db import migrate
 from dispatch_console.db.engine import open_database
 from dispatch_console.domain.enums import Role
+from dispatch_console.domain.passwords import hash_password
 from dispatch_console.services import operators
 
 
 def test_a_database_from_the_first_release_is_upgraded_with_its_operators_kept(tmp_path: Path) -> None:
     db = open_database(f"sqlite:///{tmp_path / 'old.db'}")
     migrate.upgrade(db, "0001")
-    with db.write() as session:
-        operators.create_operator(session, username="old.admin", display_name="Old", role=Role.ADMIN,
-                                  password="correct horse")
+    with db.write_engine.begin() as connection:  # the operators table as the first release wrote it
+        connection.execute(sa.text(
+            "INSERT INTO operators (username, display_name, role, password_hash, active, can_reveal_juveniles, "
+            "created_at) VALUES ('old.admin', 'Old', :role, :hash, true, true, '2026-11-30 00:00:00')"
+        ), {"role": Role.ADMIN.value, "hash": hash_password("correct horse")})
     assert migrate.current_revision(db) == "0001"
     assert "threats" not in sa.inspect(db.write_engine).get_table_names()
 

@@ -42,6 +42,7 @@ from dispatch_console.ui.reports.chart import build_chart, chart_image, current_
 from dispatch_console.ui.reports.dialogs import CaseDialog, FollowUpDialog, ReasonDialog
 from dispatch_console.ui.reports.models import FollowUpModel, RowsModel
 from dispatch_console.ui.reports.pdf import report_html, totals_lines, write_pdf
+from dispatch_console.ui.second_factor import with_step_up
 from dispatch_console.ui.theme import set_role
 from dispatch_console.ui.worker import run_in_background
 
@@ -262,8 +263,9 @@ class ReportsTab(QWidget):
                        f"to {result.path}.")
             self.exported.emit(result.path)
 
-        run_in_background(work, done, lambda e: self._error(f"The CSV could not be written: {e}. Choose another "
-                                                            "folder and try again."))
+        with_step_up(self.ctx, self, "export", lambda: run_in_background(
+            work, done, lambda e: self._error(f"The CSV could not be written: {e}. Choose another folder and try "
+                                              "again.")))
 
     def export_pdf(self, path: Path | None = None) -> None:
         """The printable report: summary, totals, tables and the chart; the file is written on a worker."""
@@ -288,8 +290,9 @@ class ReportsTab(QWidget):
             self._info(f"Report written to {written}.")
             self.exported.emit(written)
 
-        run_in_background(work, done, lambda e: self._error(f"The PDF could not be written: {e}. Choose another "
-                                                            "folder and try again."))
+        with_step_up(self.ctx, self, "export", lambda: run_in_background(
+            work, done, lambda e: self._error(f"The PDF could not be written: {e}. Choose another folder and try "
+                                              "again.")))
 
     # --- case actions -----------------------------------------------------------------------------------------
     def _current_threat(self) -> int | None:
@@ -342,7 +345,8 @@ class ReportsTab(QWidget):
                               self._case_work(reveal), self)
         dialog.completed.connect(self._info)
         dialog.completed.connect(show_them)
-        return self._open(dialog)
+        with_step_up(self.ctx, self, "reveal", lambda: self._open(dialog))
+        return dialog
 
     def open_seal(self, unseal: bool = False) -> CaseDialog:
         def act(session: Any, actor: Actor, case: privacy.CaseRef, values: dict[str, Any]) -> str:

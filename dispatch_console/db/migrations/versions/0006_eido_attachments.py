@@ -1,6 +1,6 @@
 """EIDO attachments: the parts of an imported EIDO the console does not read, kept with the case as they came
 
-Revision ID: 0009
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-03 08:10:00
 
@@ -16,7 +16,7 @@ from alembic import op
 
 import dispatch_console.db.models
 
-revision = '0009'
+revision = '0006'
 down_revision = '0005'
 branch_labels = None
 depends_on = None
