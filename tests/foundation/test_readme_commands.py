@@ -26,6 +26,7 @@ from dispatch_console import cli
 from dispatch_console.domain.site_csv import OPTIONAL, REQUIRED, parse_sites_csv
 from dispatch_console.domain.sites import WEEKDAYS
 from dispatch_console.gateway import cli as gateway_cli
+from tests.eido.foreign import FOREIGN
 from tests.foundation.commands import ROOT, person_env, run_main
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -99,6 +100,9 @@ def _values(home: Path) -> dict[str, str]:
         "FILE.csv": str(home / "district.csv"),
         "EXPR": "priority",
         "PATH": SMALL_TEST_FILE,
+        "FILE": str(home / "cad-4471.json"),  # an EIDO from a neighbouring CAD (eido import FILE)
+        "-o FILE": str(home / "case.eido.json"),
+        "USERNAME": "chief",
     }
 
 
@@ -201,6 +205,42 @@ def test_the_admin_commands_run_as_documented_in_a_fresh_home(tmp_path: Path) ->
     assert set(ran) == set(expected)
 
 
+def test_the_eido_and_center_key_commands_run_as_documented_in_a_fresh_home(tmp_path: Path) -> None:
+    """A neighbour's EIDO looked at, then drafted for the first admin; a case that does not exist yet is named; the
+    center's first console makes its key. Each exactly as the README shows it."""
+    home = tmp_path / "home"
+    home.mkdir()
+    keyring = {"PYTHON_KEYRING_BACKEND": "tests.foundation.commands.ThrowawayKeyring"}
+    assert run_main(["create-operator", "--username", "chief", "--role", "admin"], home,
+                    stdin="a-long-password\n", **keyring).returncode == 0
+    (home / "cad-4471.json").write_text(json.dumps(FOREIGN), encoding="utf-8")
+    heading = "EIDO urn:emergency:uid:incidentid:4471:cad.neighbor.example from cad1.neighbor.example:\n"
+    outcomes = []
+    for arguments, _ in _examples_of("eido", home):
+        if "--help" in arguments:
+            continue
+        done = run_main(arguments, home, **keyring)
+        if arguments[1] == "import":
+            assert (done.returncode, done.stderr) == (0, ""), (arguments, done.stderr)
+            assert done.stdout.startswith(heading), (arguments, done.stdout)
+            last = ("Saved as a draft for chief: Threat → Recover unsaved reports (Ctrl+Shift+D) shows it; nothing is "
+                    "a threat until they check and save it.") if "--for" in arguments else (
+                    "Nothing was saved. Add --for USERNAME to put it in that operator's drafts.")
+            assert done.stdout.splitlines()[-1] == last
+        else:  # the README's example case number, on a center that has no cases yet
+            assert (done.returncode, done.stdout, done.stderr) == (
+                2, "", "Not exported: No case TT-2026-00042. Check the case number (e.g. TT-2026-00042).\n")
+        outcomes.append(shlex.join(arguments[:2]))
+    assert sorted(set(outcomes)) == ["eido export", "eido import"]
+    forms = [a for a, _ in _examples_of("provision-center-key", home) if "--new" in a]
+    assert forms, "the README shows how the first console makes the center key"
+    done = run_main(forms[0], home, **keyring)
+    assert (done.returncode, done.stderr) == (0, ""), done.stderr
+    assert done.stdout.startswith("A new center key is stored in this console's OS keyring.")
+    printed_key = done.stdout.splitlines()[-1]
+    assert json.loads((home / "throwaway-keyring.json").read_text())["dispatch-console/center-key"] == printed_key
+
+
 def test_the_gateway_as_documented_starts_and_prints_its_url(tmp_path: Path) -> None:
     forms = [a for a, _ in _examples_of("gateway", tmp_path) if "--help" not in a]
     assert forms
@@ -210,7 +250,7 @@ def test_the_gateway_as_documented_starts_and_prints_its_url(tmp_path: Path) -> 
             arguments[arguments.index("--port") + 1] = "0"
         else:
             arguments = [*arguments, "--port", "0"]
-        env = person_env(tmp_path, DISPATCH_GATEWAY_TOKEN="readme-gateway-token")
+        env = person_env(tmp_path, DISPATCH_GATEWAY_TOKEN="readme-gateway-token-of-32-characters-or-more")
         process = subprocess.Popen([sys.executable, "main.py", *arguments], cwd=ROOT, env=env,
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
