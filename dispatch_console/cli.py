@@ -169,9 +169,24 @@ def _cmd_set_token(args: argparse.Namespace) -> int:
 
 def _cmd_provision_center_key(args: argparse.Namespace) -> int:
     """Put the center key into this console's OS keyring: a new one (``--new``, first console) or the one on stdin."""
-    from dispatch_console.credentials import CredentialError, KeyringStore
+    from dispatch_console.credentials import CENTER_KEY, CredentialError, KeyringStore
     from dispatch_console.services import center_key
 
+    if args.show:
+        try:
+            key = KeyringStore().get(CENTER_KEY)
+        except CredentialError as problem:
+            print(f"The center key cannot be read: {problem}", file=sys.stderr)
+            return 2
+        if not key:
+            print("This console has no center key. Make one on the center's first console with "
+                  "'python main.py provision-center-key --new', or paste another console's into "
+                  "'python main.py provision-center-key'.", file=sys.stderr)
+            return 2
+        print("This console's center key; paste it into 'python main.py provision-center-key' on every other "
+              "console of the center, then forget it:")
+        print(key)
+        return 0
     text = center_key.generate() if args.new else sys.stdin.readline().strip()
     if not text:
         print("No key on standard input; nothing was changed. On the center's first console run "
@@ -383,7 +398,10 @@ def build_parser() -> argparse.ArgumentParser:
     command("set-token", _cmd_set_token, "store the backend token (read from standard input) in the OS keyring")
     p = command("provision-center-key", _cmd_provision_center_key,
                 "store the center key (standard input, or --new) in the OS keyring")
-    p.add_argument("--new", action="store_true", help="make a new key (the center's first console) and print it")
+    how = p.add_mutually_exclusive_group()
+    how.add_argument("--new", action="store_true", help="make a new key (the center's first console) and print it")
+    how.add_argument("--show", action="store_true",
+                     help="print this console's key (made by the first-run setup), for the other consoles")
     p = command("import-sites", _cmd_import_sites, "import the site directory from CSV (all rows or none)")
     p.add_argument("csv", metavar="FILE.csv")
     p = command("bundle", _cmd_bundle, "build the desktop bundle with PyInstaller (dist/dispatch-console/ + archive)")

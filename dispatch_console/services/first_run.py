@@ -22,7 +22,7 @@ from dispatch_console.db.engine import open_database
 from dispatch_console.domain.enums import Role
 from dispatch_console.domain.passwords import password_problem
 from dispatch_console.gateway.client import AuthFailedError, NotifyClient, NotifyError
-from dispatch_console.services import bootstrap, operators
+from dispatch_console.services import bootstrap, center_key, operators
 from dispatch_console.settings import Settings, save_settings
 
 
@@ -188,6 +188,7 @@ def finish(setup: LiveSetup, settings: Settings, secrets: CredentialStore) -> Se
                     operators.create_operator(session, username=setup.admin.username,
                                               display_name=setup.admin.display_name, role=Role.ADMIN,
                                               password=setup.admin.password)
+                _make_center_key(secrets)
     except ValueError as problem:
         raise SetupError(f"The first admin was not created: {problem}") from None
     except SQLAlchemyError as error:
@@ -198,6 +199,17 @@ def finish(setup: LiveSetup, settings: Settings, secrets: CredentialStore) -> Se
                      ca_bundle=setup.ca_bundle, console_name=setup.console_name.strip() or settings.console_name)
     save_settings(chosen)
     return chosen
+
+
+def _make_center_key(secrets: CredentialStore) -> None:
+    """The center's first console makes the center key, so its first admin can enrol a second factor at once.
+
+    Admins and supervisors must sign in with a code in live mode, and the codes' secrets are sealed under this key:
+    without it the admin just created could not sign in. Every other console is given the same key by an admin
+    (``provision-center-key --show`` here, ``provision-center-key`` there); a key already on this console is kept.
+    """
+    if center_key.load(secrets) is None:
+        center_key.provision(secrets, center_key.generate())
 
 
 def change_database(typed: str, password: str, console_name: str, settings: Settings,

@@ -239,6 +239,11 @@ def test_the_eido_and_center_key_commands_run_as_documented_in_a_fresh_home(tmp_
     assert done.stdout.startswith("A new center key is stored in this console's OS keyring.")
     printed_key = done.stdout.splitlines()[-1]
     assert json.loads((home / "throwaway-keyring.json").read_text())["dispatch-console/center-key"] == printed_key
+    shown = [a for a, _ in _examples_of("provision-center-key", home) if "--show" in a]
+    assert shown, "the README shows how to read the key for the other consoles"
+    done = run_main(shown[0], home, **keyring)
+    assert (done.returncode, done.stderr) == (0, ""), done.stderr
+    assert done.stdout.splitlines()[-1] == printed_key
 
 
 def test_the_gateway_as_documented_starts_and_prints_its_url(tmp_path: Path) -> None:

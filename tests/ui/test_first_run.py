@@ -21,7 +21,7 @@ from dispatch_console.db.engine import open_database
 from dispatch_console.domain.enums import Role
 from dispatch_console.gateway.demo_units import DEMO_UNITS
 from dispatch_console.gateway.server import ReferenceBackend
-from dispatch_console.services import operators
+from dispatch_console.services import center_key, operators, second_factor
 from dispatch_console.settings import Settings, config_dir, load_settings
 from dispatch_console.ui.first_run import FirstRunDialog, first_run_if_needed
 from tests.conftest import MemoryKeyring
@@ -140,12 +140,18 @@ def test_live_setup_on_sqlite_tests_both_connections_then_creates_the_first_admi
     assert (saved["database_url"], saved["backend_url"], saved["console_name"]) == (
         f"sqlite+pysqlite:///{center_db}", backend.url, "dispatch-07")
     assert TOKEN not in (config_dir() / "settings.json").read_text()
+    made_key = memory_keyring.values.pop(("dispatch-console", "center-key"))  # the center's first console makes it
     assert memory_keyring.values == {("dispatch-console", "backend-token"): TOKEN}
     db = open_database(saved["database_url"])
     try:
+        # the admin's password is right; live mode asks an admin to set up a code, under the key made here
+        with db.write() as session, pytest.raises(operators.SecondFactorNeeded) as asked:
+            operators.sign_in(session, username="chief", password="a-long-admin-password", console="dispatch-07",
+                              policy=second_factor.Policy(key=center_key.parse(made_key)))
+        assert asked.value.enrol
         with db.write() as session:
             actor = operators.sign_in(session, username="chief", password="a-long-admin-password",
-                                      console="dispatch-07")
+                                      console="dispatch-07", policy=second_factor.Policy(required_roles=frozenset()))
         assert (actor.display_name, actor.role) == ("Chief Admin", Role.ADMIN)
     finally:
         db.dispose()
