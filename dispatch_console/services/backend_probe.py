@@ -13,6 +13,7 @@ It does not act on "busy" (429/5xx): the health endpoint answers while the backe
 from __future__ import annotations
 
 from dispatch_console.gateway.client import NotifyError
+from dispatch_console.domain.text import plural
 from dispatch_console.services.background_loop import BackgroundLoop
 from dispatch_console.services.notify_support import ClientFactory, log
 from dispatch_console.services.outbox_sender import OutboxDispatcher
@@ -55,7 +56,7 @@ class BackendProbe(BackgroundLoop):
             return False
         self.recoveries += 1
         brought = self._dispatcher.backend_is_back()
-        log.info("the backend answers again; %d waiting page(s) are due now", brought)
+        log.info("the backend answers again; %s due now", plural(brought, "waiting page"))
         return True
 
     def _run(self) -> None:

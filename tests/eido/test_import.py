@@ -145,7 +145,7 @@ def test_a_neighbouring_cads_eido_becomes_a_draft_matched_to_the_site_directory(
         "weapons": [], "weapon_access": False, "indicators": [], "suspects": [], "linked_to": None,
         "cad_event_number": "CAD-2027-4471",
     }
-    assert result.summary() == ("EIDO imported (Lincoln Middle School); 2 part(s) the console does not read are "
+    assert result.summary() == ("EIDO imported (Lincoln Middle School); 2 parts the console does not read are "
                                 "kept with the case. Check every field with the caller's information, then save "
                                 "with Ctrl+S; nothing is saved until you do.")
 
