@@ -144,6 +144,22 @@ def test_set_token_without_a_secure_keyring_names_what_is_missing_and_offers_onl
     assert "planted-token-4711" not in "".join(p.read_text(errors="ignore") for p in tmp_path.rglob("*") if p.is_file())
 
 
+def test_set_token_with_a_keyring_backend_that_cannot_be_loaded_says_so_in_words_not_a_traceback(
+    tmp_path: Path,
+) -> None:
+    """PYTHON_KEYRING_BACKEND naming a package that is not installed (keyrings.alt, say) is one more way of having
+    no secure keyring; keyring raises while choosing its backend, which reached the terminal as a traceback."""
+    done = run_main(["set-token"], tmp_path / "home", stdin="planted-token-4711\n",
+                    PYTHON_KEYRING_BACKEND="keyrings.alt.file.PlaintextKeyring")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        "No secure keyring: the token was not stored. The console keeps secrets only in a Secret Service "
+        "(GNOME Keyring or KWallet), and this session has a keyring that could not be loaded "
+        "(keyrings.alt.file.PlaintextKeyring, named by PYTHON_KEYRING_BACKEND). Start one and run the command "
+        "again; secrets are never written to a file.\n"
+    )
+
+
 class PlaintextKeyring:
     """Named like keyrings.alt's file backend, which keeps secrets in a readable file."""
 
