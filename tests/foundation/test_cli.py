@@ -120,7 +120,29 @@ def test_without_a_display_the_console_says_so_in_one_sentence(tmp_path: Path) -
 def test_a_display_is_missing_only_where_qt_would_need_one(
     environ: dict[str, str], platform: str, missing: bool
 ) -> None:
-    assert cli.display_missing(environ, platform) is missing
+    assert cli.display_missing(environ, platform, answers=lambda display: True) is missing
+
+
+def test_a_display_that_does_not_answer_is_no_display(tmp_path: Path) -> None:
+    """A DISPLAY left over from an earlier session (or a dead SSH forwarding) made Qt abort with its page about
+    xcb-cursor, as if a library were missing; it is the same one sentence as no DISPLAY at all."""
+    started = run_main([], tmp_path / "home", DISPLAY=":4711")  # no X server has that number here
+    assert (started.returncode, started.stdout, started.stderr) == (
+        1, "", "no display found: set DISPLAY, or run headless with QT_QPA_PLATFORM=offscreen\n")
+    assert cli.display_missing({"DISPLAY": "localhost:4711.0"}, "linux")  # an SSH forwarding that is gone
+
+
+def test_a_display_that_answers_is_used(tmp_path: Path) -> None:
+    """The check only connects: a listening X socket (here a stand-in) is a display, whatever it is."""
+    import socket
+
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    with listener:
+        listener.bind("\0/tmp/.X11-unix/X4712")  # the abstract socket every Linux X server also listens on
+        listener.listen(8)
+        assert cli.x_display_answers(":4712.0") and cli.x_display_answers("unix:4712")
+        assert not cli.display_missing({"DISPLAY": ":4712"}, "linux")
+    assert not cli.x_display_answers(":4712")
 
 
 def test_create_operator_with_empty_standard_input_says_no_password_was_given(tmp_path: Path) -> None:
