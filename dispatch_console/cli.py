@@ -48,7 +48,7 @@ NO_DISPLAY = "no display found: set DISPLAY, or run headless with QT_QPA_PLATFOR
 
 
 def x_display_answers(display: str) -> bool:
-    """True when the X server ``display`` names (``:0``, ``:99.0``, ``unix:0``, ``localhost:10.0``) accepts a connection.
+    """True when the X server that ``display`` names (``:0``, ``:99.0``, ``localhost:10.0``) accepts a connection.
 
     A ``DISPLAY`` left over from an earlier session, or an SSH login whose forwarding is gone, names a server that is
     not there; Qt then aborts with the same page about the xcb plugin as with no ``DISPLAY`` at all. Only the

@@ -12,8 +12,8 @@ It does not act on "busy" (429/5xx): the health endpoint answers while the backe
 
 from __future__ import annotations
 
-from dispatch_console.gateway.client import NotifyError
 from dispatch_console.domain.text import plural
+from dispatch_console.gateway.client import NotifyError
 from dispatch_console.services.background_loop import BackgroundLoop
 from dispatch_console.services.notify_support import ClientFactory, log
 from dispatch_console.services.outbox_sender import OutboxDispatcher
