@@ -25,7 +25,9 @@ TOKEN_ENV = "DISPATCH_GATEWAY_TOKEN"
 def _port(text: str) -> int:
     """A TCP port for ``--port``; anything else is refused by argparse in one line (bind() raised a traceback)."""
     if not (text.isascii() and text.isdigit()) or int(text) > 65535:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port: give a number from 0 to 65535 (0 picks a free one)")
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a port: give a number from 0 to 65535 (0 picks a free one)"
+        )
     return int(text)
 
 
