@@ -24,16 +24,24 @@ Parser = argparse.ArgumentParser
 
 
 def _open_db(url: str | None) -> object:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     from dispatch_console.credentials import InsecureKeyringError, KeyringStore, database_password_key
     from dispatch_console.db.engine import open_database
     from dispatch_console.settings import default_database_url, load_settings
 
     settings = load_settings()
     target = url or settings.database_url or default_database_url()
+    try:
+        backend = make_url(target).get_backend_name()
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+        backend = ""
+    if backend not in ("sqlite", "postgresql"):  # not echoed: a URL typed with its password must not be printed
+        raise SystemExit("The database URL cannot be used: give sqlite:///path/to/console.db or "
+                         "postgresql://user@host/dbname (the password comes from the keyring).")
 
     def password() -> str | None:
-        from sqlalchemy.engine import make_url
-
         parsed = make_url(target)
         key = database_password_key(parsed.username or "", parsed.host or "", parsed.database or "")
         try:

@@ -218,3 +218,13 @@ def test_a_database_password_without_a_secure_keyring_is_one_message_not_a_trace
         "secrets only in a Secret Service (GNOME Keyring or KWallet), and this session has no keyring at all. Start "
         "one and run the command again; secrets are never written to a file.\n"
     )
+
+
+@pytest.mark.parametrize("url", ["nonsense", "mysql://user@host/db", "postgresql://dispatch:Secret-99@db:notaport/center", "oracle://dispatch:Secret-99@db/center"])
+def test_a_database_url_that_cannot_be_used_is_refused_in_one_line_without_echoing_it(url: str, tmp_path: Path) -> None:
+    """"--database-url URL" with a typo ended in SQLAlchemy's ArgumentError traceback; the URL is not repeated,
+    because a person may have typed the password into it."""
+    done = run_main(["verify-audit", "--database-url", url], tmp_path / "home")
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == ("The database URL cannot be used: give sqlite:///path/to/console.db or "
+                           "postgresql://user@host/dbname (the password comes from the keyring).\n")
