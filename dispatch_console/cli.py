@@ -24,16 +24,24 @@ Parser = argparse.ArgumentParser
 
 
 def _open_db(url: str | None) -> object:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     from dispatch_console.credentials import InsecureKeyringError, KeyringStore, database_password_key
     from dispatch_console.db.engine import open_database
     from dispatch_console.settings import default_database_url, load_settings
 
     settings = load_settings()
     target = url or settings.database_url or default_database_url()
+    try:
+        backend = make_url(target).get_backend_name()
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+        backend = ""
+    if backend not in ("sqlite", "postgresql"):  # not echoed: a URL typed with its password must not be printed
+        raise SystemExit("The database URL cannot be used: give sqlite:///path/to/console.db or "
+                         "postgresql://user@host/dbname (the password comes from the keyring).")
 
     def password() -> str | None:
-        from sqlalchemy.engine import make_url
-
         parsed = make_url(target)
         key = database_password_key(parsed.username or "", parsed.host or "", parsed.database or "")
         try:
@@ -47,14 +55,50 @@ def _open_db(url: str | None) -> object:
 NO_DISPLAY = "no display found: set DISPLAY, or run headless with QT_QPA_PLATFORM=offscreen"
 
 
-def display_missing(environ: Mapping[str, str], platform: str) -> bool:
-    """True when Qt would find no screen: on Linux without X11 or Wayland and without a chosen Qt platform.
+def x_display_answers(display: str) -> bool:
+    """True when the X server that ``display`` names (``:0``, ``:99.0``, ``localhost:10.0``) accepts a connection.
+
+    A ``DISPLAY`` left over from an earlier session, or an SSH login whose forwarding is gone, names a server that is
+    not there; Qt then aborts with the same page about the xcb plugin as with no ``DISPLAY`` at all. Only the
+    connection is tried (abstract socket, socket file, or TCP port 6000 + N), nothing is sent; anything this cannot
+    parse counts as answering, so an unusual but working display is never refused.
+    """
+    import socket
+
+    host, _, rest = display.rpartition(":")
+    number = rest.split(".", 1)[0]
+    if not number.isdigit():
+        return True
+    if host in ("", "unix"):
+        path = f"/tmp/.X11-unix/X{number}"
+        for address in ("\0" + path, path):  # Linux X servers listen on both; a container may see only one
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as unix:
+                unix.settimeout(1.0)
+                try:
+                    unix.connect(address)
+                    return True
+                except OSError:
+                    continue
+        return False
+    try:
+        socket.create_connection((host.strip("[]"), 6000 + int(number)), timeout=2.0).close()
+        return True
+    except OSError:
+        return False
+
+
+def display_missing(environ: Mapping[str, str], platform: str,
+                    answers: Callable[[str], bool] = x_display_answers) -> bool:
+    """True when Qt would find no screen: on Linux without X11 or Wayland and without a chosen Qt platform, or with
+    only a ``DISPLAY`` whose X server does not answer (``answers`` is injectable for tests).
 
     Qt then aborts with a page about the xcb plugin and libxcb-cursor0, which sends a new user hunting for a library
     when all that is missing is a display (an SSH session, a container, a CI job).
     """
-    chosen = ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
-    return platform.startswith("linux") and not any(environ.get(name) for name in chosen)
+    if not platform.startswith("linux") or environ.get("WAYLAND_DISPLAY") or environ.get("QT_QPA_PLATFORM"):
+        return False
+    display = environ.get("DISPLAY", "")
+    return not display or not answers(display)
 
 
 def _cmd_run(args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ message that says what to do; the console then offers to keep the secret in memo
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from typing import Protocol
 
@@ -80,7 +81,13 @@ class KeyringStore:
         self._keyring = keyring
 
     def check(self) -> None:
-        backend = self._keyring.get_keyring()
+        try:
+            backend = self._keyring.get_keyring()
+        except Exception:  # e.g. PYTHON_KEYRING_BACKEND names a package that is not installed: still no keyring
+            named = os.environ.get("PYTHON_KEYRING_BACKEND", "")
+            found = f"{named}, named by PYTHON_KEYRING_BACKEND" if named else "see the keyring library's error"
+            raise InsecureKeyringError(f"a keyring that could not be loaded ({found})",
+                                       secure_keyring_for(sys.platform)) from None
         name = f"{type(backend).__module__}.{type(backend).__name__}"
         priority = getattr(backend, "priority", 0)
         if any(word in name for word in INSECURE_BACKENDS) or (priority is not None and float(priority) <= 0):

@@ -22,6 +22,15 @@ from dispatch_console.gateway.server import MAX_CONNECTIONS, MIN_TOKEN_LENGTH, R
 TOKEN_ENV = "DISPATCH_GATEWAY_TOKEN"
 
 
+def _port(text: str) -> int:
+    """A TCP port for ``--port``; anything else is refused by argparse in one line (bind() raised a traceback)."""
+    if not (text.isascii() and text.isdigit()) or int(text) > 65535:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a port: give a number from 0 to 65535 (0 picks a free one)"
+        )
+    return int(text)
+
+
 def _parser(prog: str = "gateway") -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog=prog,
@@ -33,7 +42,7 @@ def _parser(prog: str = "gateway") -> argparse.ArgumentParser:
         default="127.0.0.1",
         help="interface to bind (default: loopback only); any other needs --tls-cert and --tls-key",
     )
-    p.add_argument("--port", type=int, default=8765, help="port to bind; 0 picks a free port (default: 8765)")
+    p.add_argument("--port", type=_port, default=8765, help="port to bind; 0 picks a free port (default: 8765)")
     p.add_argument(
         "--db", default=None, help="SQLite file for notifications and idempotency keys (default: temporary)"
     )

@@ -420,7 +420,7 @@ class NotifyClient:
         elif code == 503:
             reason = "the backend is temporarily unavailable"
         elif code >= 500:
-            reason = f"the backend failed with a server error (HTTP {code})"
+            reason = f"the backend reported a server error (HTTP {code})"  # not "failed": the page is still owed
         elif code == 408:
             reason = "the backend timed out reading the request"
         else:

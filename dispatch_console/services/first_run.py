@@ -21,6 +21,7 @@ from dispatch_console.credentials import BACKEND_TOKEN, CredentialStore, databas
 from dispatch_console.db.engine import open_database
 from dispatch_console.domain.enums import Role
 from dispatch_console.domain.passwords import password_problem
+from dispatch_console.domain.text import plural
 from dispatch_console.gateway.client import AuthFailedError, NotifyClient, NotifyError
 from dispatch_console.services import bootstrap, center_key, operators
 from dispatch_console.settings import Settings, save_settings
@@ -153,7 +154,7 @@ def check_backend(url: str, ca_bundle: str, token: str) -> str:
                              "and that it has not been revoked.") from None
         except NotifyError as error:
             raise SetupError(f"The backend is up, but listing the units failed: {error.reason}.") from None
-    return f"The backend is healthy and the token works: {len(units)} units on the roster."
+    return f"The backend is healthy and the token works: {plural(len(units), 'unit')} on the roster."
 
 
 def admin_problem(admin: FirstAdmin | None, repeated: str) -> str:

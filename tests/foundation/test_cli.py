@@ -120,7 +120,29 @@ def test_without_a_display_the_console_says_so_in_one_sentence(tmp_path: Path) -
 def test_a_display_is_missing_only_where_qt_would_need_one(
     environ: dict[str, str], platform: str, missing: bool
 ) -> None:
-    assert cli.display_missing(environ, platform) is missing
+    assert cli.display_missing(environ, platform, answers=lambda display: True) is missing
+
+
+def test_a_display_that_does_not_answer_is_no_display(tmp_path: Path) -> None:
+    """A DISPLAY left over from an earlier session (or a dead SSH forwarding) made Qt abort with its page about
+    xcb-cursor, as if a library were missing; it is the same one sentence as no DISPLAY at all."""
+    started = run_main([], tmp_path / "home", DISPLAY=":4711")  # no X server has that number here
+    assert (started.returncode, started.stdout, started.stderr) == (
+        1, "", "no display found: set DISPLAY, or run headless with QT_QPA_PLATFORM=offscreen\n")
+    assert cli.display_missing({"DISPLAY": "localhost:4711.0"}, "linux")  # an SSH forwarding that is gone
+
+
+def test_a_display_that_answers_is_used(tmp_path: Path) -> None:
+    """The check only connects: a listening X socket (here a stand-in) is a display, whatever it is."""
+    import socket
+
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    with listener:
+        listener.bind("\0/tmp/.X11-unix/X4712")  # the abstract socket every Linux X server also listens on
+        listener.listen(8)
+        assert cli.x_display_answers(":4712.0") and cli.x_display_answers("unix:4712")
+        assert not cli.display_missing({"DISPLAY": ":4712"}, "linux")
+    assert not cli.x_display_answers(":4712")
 
 
 def test_create_operator_with_empty_standard_input_says_no_password_was_given(tmp_path: Path) -> None:
@@ -142,6 +164,22 @@ def test_set_token_without_a_secure_keyring_names_what_is_missing_and_offers_onl
         "secrets are never written to a file.\n"
     )  # no "keep it for this run only": a command ends with its run, so that offer belongs to the window
     assert "planted-token-4711" not in "".join(p.read_text(errors="ignore") for p in tmp_path.rglob("*") if p.is_file())
+
+
+def test_set_token_with_a_keyring_backend_that_cannot_be_loaded_says_so_in_words_not_a_traceback(
+    tmp_path: Path,
+) -> None:
+    """PYTHON_KEYRING_BACKEND naming a package that is not installed (keyrings.alt, say) is one more way of having
+    no secure keyring; keyring raises while choosing its backend, which reached the terminal as a traceback."""
+    done = run_main(["set-token"], tmp_path / "home", stdin="planted-token-4711\n",
+                    PYTHON_KEYRING_BACKEND="keyrings.alt.file.PlaintextKeyring")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        "No secure keyring: the token was not stored. The console keeps secrets only in a Secret Service "
+        "(GNOME Keyring or KWallet), and this session has a keyring that could not be loaded "
+        "(keyrings.alt.file.PlaintextKeyring, named by PYTHON_KEYRING_BACKEND). Start one and run the command "
+        "again; secrets are never written to a file.\n"
+    )
 
 
 class PlaintextKeyring:
@@ -180,3 +218,13 @@ def test_a_database_password_without_a_secure_keyring_is_one_message_not_a_trace
         "secrets only in a Secret Service (GNOME Keyring or KWallet), and this session has no keyring at all. Start "
         "one and run the command again; secrets are never written to a file.\n"
     )
+
+
+@pytest.mark.parametrize("url", ["nonsense", "mysql://user@host/db", "postgresql://dispatch:Secret-99@db:notaport/center", "oracle://dispatch:Secret-99@db/center"])
+def test_a_database_url_that_cannot_be_used_is_refused_in_one_line_without_echoing_it(url: str, tmp_path: Path) -> None:
+    """"--database-url URL" with a typo ended in SQLAlchemy's ArgumentError traceback; the URL is not repeated,
+    because a person may have typed the password into it."""
+    done = run_main(["verify-audit", "--database-url", url], tmp_path / "home")
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == ("The database URL cannot be used: give sqlite:///path/to/console.db or "
+                           "postgresql://user@host/dbname (the password comes from the keyring).\n")

@@ -50,3 +50,18 @@ def test_no_message_in_the_code_base_writes_a_plural_as_noun_s() -> None:
         if re.search(r"[a-z]\((s|es)\)", text.replace("http(s)", "http"))  # a URL scheme, not a plural
     ]
     assert offenders == []
+
+
+def test_the_first_run_backend_check_counts_a_roster_of_one_unit_in_the_singular() -> None:
+    """A small center's backend may list one unit; "1 units on the roster" was what the first-run check said."""
+    from dispatch_console.gateway.demo_units import DEMO_UNITS
+    from dispatch_console.gateway.server import ReferenceBackend
+    from dispatch_console.services.first_run import check_backend
+
+    token = "plural-check-token-4Rk9wQz7LmP2xVb8NcT5"
+    backend = ReferenceBackend(token, units=DEMO_UNITS[:1])
+    try:
+        url = backend.start()
+        assert check_backend(url, "", token) == "The backend is healthy and the token works: 1 unit on the roster."
+    finally:
+        backend.close()

@@ -79,3 +79,16 @@ def test_main_function_rejects_bad_options(
     monkeypatch.setenv("DISPATCH_GATEWAY_TOKEN", SECRET)
     assert main(["--port", "0", "--fail-rate", "2"]) == 2
     assert "fail_rate" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("port", ["99999", "-1", "eighty"])
+def test_a_port_outside_0_to_65535_is_refused_in_one_line_not_a_traceback(
+    port: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A mistyped port ("--port 99999") reached bind() and ended in an OverflowError traceback."""
+    monkeypatch.setenv("DISPATCH_GATEWAY_TOKEN", SECRET)
+    with pytest.raises(SystemExit) as refused:
+        main(["--port", port])
+    assert refused.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"gateway: error: argument --port: {port!r} is not a port: give a number from 0 to 65535 (0 picks a free one)")

@@ -335,3 +335,15 @@ def test_requests_would_leak_a_bad_token_itself() -> None:
     with pytest.raises(requests.exceptions.InvalidHeader) as exc:
         requests.Request("GET", "http://127.0.0.1:1/", headers={"Authorization": f"Bearer {PLANTED}\n"}).prepare()
     assert PLANTED in str(exc.value)
+
+
+@pytest.mark.parametrize("status", [500, 502, 504])
+def test_a_server_error_is_described_as_waiting_not_failed(
+    canned: Callable[[int, dict[str, str], Any], str], status: int
+) -> None:
+    """The units panel shows a transient cause after "waiting for the backend since 14:03 (7 tries):"; the page is
+    not failed, so the words must not say it is ("the backend failed with a server error" read as a lost page)."""
+    client = NotifyClient(canned(status, {}, b""), lambda: TOKEN)
+    outcome = client.send(make_request())
+    assert (outcome.kind, outcome.reason) == (
+        OutcomeKind.RETRYABLE, f"the backend reported a server error (HTTP {status})")
