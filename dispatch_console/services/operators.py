@@ -180,7 +180,10 @@ def sign_in(
     """
     now = now or utcnow()
     username = username.strip().lower()
-    row = _operator(session, username)
+    # the row is locked until commit: two consoles given the same code at once must not both accept it (on
+    # PostgreSQL both would otherwise read the last accepted step before either wrote it)
+    row = session.execute(select(Operator).where(Operator.username == username).with_for_update()
+                          ).scalar_one_or_none()
     ok = verify_password(password, row.password_hash if row is not None else _DUMMY_HASH)
     if row is None or not row.active or not ok:
         reason = "unknown" if row is None else "disabled" if not row.active else "password"
