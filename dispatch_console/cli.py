@@ -103,6 +103,7 @@ def _cmd_create_operator(args: argparse.Namespace) -> int:
     from dispatch_console.domain.enums import Role
     from dispatch_console.services import operators
     from dispatch_console.services.bootstrap import prepare
+    from dispatch_console.settings import load_settings
 
     password = _read_new_password(args.username)
     if password is None:
@@ -114,7 +115,7 @@ def _cmd_create_operator(args: argparse.Namespace) -> int:
         with db.write() as session:
             view = operators.create_operator(
                 session, username=args.username, display_name=args.name or args.username, role=Role(args.role),
-                password=password,
+                password=password, min_length=load_settings().min_passphrase_length,
             )
     except ValueError as problem:
         print(f"Not created: {problem}", file=sys.stderr)
