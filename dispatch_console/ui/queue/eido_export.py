@@ -2,7 +2,8 @@
 
 A module of its own so the pane stays about triage: it asks where to write (``choose_path``, replaced by tests the
 way the pane's ``dialog_factory`` is), asks for the current second-factor code (exporting a case is a step-up),
-then reads, audits and writes on a worker thread, and says in the pane what happened. The privacy rules are the service's (``services.eido``): the pane cannot export more than the rules allow.
+then reads, audits and writes on a worker thread, and says in the pane what happened. The privacy rules are the
+service's (``services.eido``): the pane cannot export more than the rules allow.
 """
 
 from __future__ import annotations
