@@ -170,7 +170,7 @@ def _cmd_set_token(args: argparse.Namespace) -> int:
 
 def _cmd_provision_center_key(args: argparse.Namespace) -> int:
     """Put the center key into this console's OS keyring: a new one (``--new``, first console) or the one on stdin."""
-    from dispatch_console.credentials import CredentialError, KeyringStore
+    from dispatch_console.credentials import CredentialError, InsecureKeyringError, KeyringStore
     from dispatch_console.services import center_key
 
     text = center_key.generate() if args.new else sys.stdin.readline().strip()
@@ -181,6 +181,9 @@ def _cmd_provision_center_key(args: argparse.Namespace) -> int:
         return 2
     try:
         center_key.provision(KeyringStore(), text)
+    except InsecureKeyringError as missing:
+        print(no_keyring_message(missing, "the center key was not stored"), file=sys.stderr)
+        return 2
     except (CredentialError, center_key.CenterKeyError) as problem:
         print(f"Center key not stored: {problem}", file=sys.stderr)
         return 2
