@@ -147,6 +147,7 @@ def _cmd_create_operator(args: argparse.Namespace) -> int:
     from dispatch_console.domain.enums import Role
     from dispatch_console.services import operators
     from dispatch_console.services.bootstrap import prepare
+    from dispatch_console.settings import load_settings
 
     password = _read_new_password(args.username)
     if password is None:
@@ -158,7 +159,7 @@ def _cmd_create_operator(args: argparse.Namespace) -> int:
         with db.write() as session:
             view = operators.create_operator(
                 session, username=args.username, display_name=args.name or args.username, role=Role(args.role),
-                password=password,
+                password=password, min_length=load_settings().min_passphrase_length,
             )
     except ValueError as problem:
         print(f"Not created: {problem}", file=sys.stderr)
@@ -213,7 +214,7 @@ def _cmd_set_token(args: argparse.Namespace) -> int:
 
 def _cmd_provision_center_key(args: argparse.Namespace) -> int:
     """Put the center key into this console's OS keyring: a new one (``--new``, first console) or the one on stdin."""
-    from dispatch_console.credentials import CENTER_KEY, CredentialError, KeyringStore
+    from dispatch_console.credentials import CENTER_KEY, CredentialError, InsecureKeyringError, KeyringStore
     from dispatch_console.services import center_key
 
     if args.show:
@@ -239,6 +240,9 @@ def _cmd_provision_center_key(args: argparse.Namespace) -> int:
         return 2
     try:
         center_key.provision(KeyringStore(), text)
+    except InsecureKeyringError as missing:
+        print(no_keyring_message(missing, "the center key was not stored"), file=sys.stderr)
+        return 2
     except (CredentialError, center_key.CenterKeyError) as problem:
         print(f"Center key not stored: {problem}", file=sys.stderr)
         return 2

@@ -180,7 +180,10 @@ def sign_in(
     """
     now = now or utcnow()
     username = username.strip().lower()
-    row = _operator(session, username)
+    # the row is locked until commit: two consoles given the same code at once must not both accept it (on
+    # PostgreSQL both would otherwise read the last accepted step before either wrote it)
+    row = session.execute(select(Operator).where(Operator.username == username).with_for_update()
+                          ).scalar_one_or_none()
     ok = verify_password(password, row.password_hash if row is not None else _DUMMY_HASH)
     if row is None or not row.active or not ok:
         reason = "unknown" if row is None else "disabled" if not row.active else "password"
@@ -235,12 +238,22 @@ def _set_password(session: Session, row: Operator, password: str, *, actor: Acto
 
 
 def check_password(session: Session, *, actor: Actor, password: str) -> bool:
-    """Unlocking the screen: the same operator's password, audited."""
+    """Unlocking the screen: the same operator's password, audited.
+
+    A wrong password counts towards the lockout like one at sign-in (AC-7: guesses at an unattended console are
+    guesses too). A locked account stays locked; with the right password the operator is told so (``LOCKED``).
+    """
     row = session.execute(select(Operator).where(Operator.username == actor.username)).scalar_one_or_none()
-    ok = row is not None and row.locked_at is None and verify_password(password, row.password_hash)
-    audit.record(session, actor=actor, action="screen.unlock", record_type="operator", record_id=actor.username,
-                 outcome="success" if ok else "denied")
-    return ok
+    if row is None or not verify_password(password, row.password_hash):
+        lockout.record_failure(session, row=row, username=actor.username, console=actor.console, now=utcnow(),
+                               reason="screen_unlock", action="screen.unlock")
+        return False
+    if row.locked_at is not None:
+        audit.record(session, actor=actor, action="screen.unlock", record_type="operator", record_id=actor.username,
+                     outcome="denied", detail={"reason": "locked"})
+        raise SignInError(LOCKED)
+    audit.record(session, actor=actor, action="screen.unlock", record_type="operator", record_id=actor.username)
+    return True
 
 
 def _row(session: Session, username: str) -> Operator:

@@ -52,7 +52,8 @@ def roles_from_setting(values: list[str]) -> frozenset[Role]:
 
 
 def _row(session: Session, username: str) -> Operator:
-    return session.execute(select(Operator).where(Operator.username == username)).scalar_one()
+    """The operator's row, locked until commit (a code checked here is then used up before anyone else checks it)."""
+    return session.execute(select(Operator).where(Operator.username == username).with_for_update()).scalar_one()
 
 
 def is_enrolled(session: Session, username: str) -> bool:

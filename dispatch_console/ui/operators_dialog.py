@@ -179,15 +179,15 @@ class OperatorsDialog(QDialog):
                 return
             username, display_name = dialog.username.text(), dialog.display_name.text()
             role = Role(dialog.role.currentData())  # Qt hands a str enum back as its str
-        actor, length, name = self.ctx.operator, self.ctx.settings.min_passphrase_length, username
+        actor, name = self.ctx.operator, username
         chosen = role or Role.CALL_TAKER
 
         def work(session: Any) -> str:
             from dispatch_console.services.operators import one_time_password
 
-            password = one_time_password()
+            password = one_time_password()  # 80 random bits: the length setting is for the password chosen next
             view = operators.create_operator(session, username=name, display_name=display_name, role=chosen,
-                                             password=password, actor=actor, min_length=length, one_time=True)
+                                             password=password, actor=actor, min_length=len(password), one_time=True)
             return (f"Created {view.role.label.lower()} '{view.username}'. One-time password: {password} — tell "
                     "it to them; they choose their own at the first sign-in.")
 

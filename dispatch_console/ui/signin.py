@@ -263,5 +263,8 @@ class LockPage(_PasswordCard):
             self.password.setFocus()
 
     def _failed(self, error: BaseException) -> None:
+        from dispatch_console.services.operators import SignInError
+
         self.busy(False)
-        self.error.setText(f"Could not check the password: {error}")
+        self.password.clear()
+        self.error.setText(str(error) if isinstance(error, SignInError) else f"Could not check the password: {error}")

@@ -182,6 +182,18 @@ def test_set_token_with_a_keyring_backend_that_cannot_be_loaded_says_so_in_words
     )
 
 
+def test_provision_center_key_without_a_secure_keyring_offers_only_commands(tmp_path: Path) -> None:
+    """Like set-token: the window's "keep the secret for this run only" means nothing to a command, and the key it
+    made is not printed when it was not stored."""
+    done = run_main(["provision-center-key", "--new"], tmp_path / "home")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        "No secure keyring: the center key was not stored. The console keeps secrets only in a Secret Service "
+        "(GNOME Keyring or KWallet), and this session has no keyring at all. Start one and run the command again; "
+        "secrets are never written to a file.\n"
+    )
+
+
 class PlaintextKeyring:
     """Named like keyrings.alt's file backend, which keeps secrets in a readable file."""
 

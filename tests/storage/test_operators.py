@@ -143,6 +143,22 @@ def test_create_operator_command_makes_the_first_admin(tmp_path) -> None:  # typ
     assert short.returncode == 2 and "at least 12 characters" in short.stderr
 
 
+def test_create_operator_command_holds_the_password_to_the_minimum_length_setting(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A center that set ``min_passphrase_length`` to 16 got a 13-character admin from the command line: it used 12."""
+    from dispatch_console.settings import Settings, save_settings
+
+    save_settings(Settings(min_passphrase_length=16))  # in this test's DISPATCH_CONSOLE_HOME, as a center would
+    url = f"sqlite:///{tmp_path / 'center.db'}"
+    command = [sys.executable, "main.py", "create-operator", "--username", "chief", "--role", "admin",
+               "--database-url", url]
+    short = subprocess.run(command, input="thirteen-char\n", capture_output=True, text=True, check=False)
+    assert (short.returncode, short.stderr.strip()) == (2, "Not created: The password must have at least 16 "
+                                                            "characters. A few unrelated words make a long password "
+                                                            "that is easy to remember.")
+    long_enough = subprocess.run(command, input="sixteen-characters\n", capture_output=True, text=True, check=False)
+    assert long_enough.returncode == 0, long_enough.stderr
+
+
 def test_demo_operators_sign_in_only_in_training(db) -> None:  # type: ignore[no-untyped-def]
     from dispatch_console.services import bootstrap
 

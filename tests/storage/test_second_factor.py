@@ -219,3 +219,36 @@ def test_the_provision_command_stores_a_new_key_or_the_one_given(monkeypatch, ca
     monkeypatch.setattr("sys.stdin", io.StringIO("not a key\n"))
     assert cli.main(["provision-center-key"]) == 2
     assert "not a center key" in capsys.readouterr().err
+
+
+def test_one_code_typed_at_two_consoles_at_once_signs_in_only_one(db, sam: str, key: bytes) -> None:  # type: ignore[no-untyped-def]
+    """A code read over a shoulder and typed at the next console in the same moment is still a replay.
+
+    On PostgreSQL (read committed) both sign-ins read the last accepted step before either committed, and both were
+    let in; the operator's row is now locked for the sign-in, so the second one sees the step the first one used.
+    """
+    import threading
+
+    _enrolled(db, key)
+    now = T0 + timedelta(minutes=6)
+    code = totp.code_at(SECRET, now)
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def console(name: str) -> None:
+        start.wait()
+        try:
+            with db.write() as session:
+                operators.sign_in(session, username="sam", password="watch-commander-7", console=name, now=now,
+                                  code=code, policy=second_factor.Policy(key=key))
+            outcomes.append("signed in")
+        except operators.SignInError as refused:
+            outcomes.append(str(refused))
+
+    threads = [threading.Thread(target=console, args=(name,)) for name in ("c1", "c2")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["That code is not right (or was already used). Type the current code from your "
+                                "authenticator app.", "signed in"]

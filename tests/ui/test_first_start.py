@@ -142,3 +142,29 @@ def test_signing_out_from_any_tab_leaves_the_sign_in_page_and_no_error(qtbot: Qt
     assert console.ctx.actor is None
     sign_in(qtbot, console)
     assert window.tabs.count() >= 4
+
+
+def test_guessing_at_the_lock_screen_locks_the_account_like_guessing_at_sign_in(qtbot: QtBot, make_console) -> None:  # type: ignore[no-untyped-def]
+    """AC-7 counts every failed authentication: the lock page took unlimited guesses at the signed-in operator's
+    password (audited, but never counted), so someone at an unattended console could guess on and on."""
+    from dispatch_console.services import operators
+
+    console = make_console()
+    sign_in(qtbot, console)
+    qtbot.keyClick(console.window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    for attempt in range(5):
+        console.lock.error.clear()
+        qtbot.keyClicks(console.lock.password, f"guess-{attempt}")
+        qtbot.keyClick(console.lock.password, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: console.lock.error.text() != "", timeout=10_000)
+        assert console.lock.error.text() == "Wrong password. Try again, or ask a supervisor to sign you out."
+    with console.db.read() as session:
+        assert next(o for o in operators.list_operators(session) if o.username == "supervisor").locked
+
+    console.lock.error.clear()
+    qtbot.keyClicks(console.lock.password, "training-sv")  # the right password now tells the lock, and no more
+    qtbot.keyClick(console.lock.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: console.lock.error.text() != "", timeout=10_000)
+    assert console.lock.error.text() == ("This account is locked after too many failed sign-ins. An admin must "
+                                         "release it.")
+    assert console.window.locked

@@ -117,3 +117,44 @@ def test_a_supervisor_cannot_manage_operators(qtbot: QtBot, make_console) -> Non
     sign_in(qtbot, console)
     qtbot.keyClick(QApplication.focusWidget() or console.window, Qt.Key.Key_M, CTRL_ALT)
     assert console.window.findChild(OperatorsDialog) is None
+
+
+def test_a_center_with_a_long_minimum_length_still_creates_operators_in_the_console(qtbot: QtBot,  # type: ignore[no-untyped-def]
+                                                                                  make_console) -> None:
+    """With ``min_passphrase_length`` above 24 the console's own one-time password (24 characters, 80 random bits)
+    was refused as too short, so no operator could be created in Admin → Operators. The setting is for the
+    password the operator chooses at the first sign-in, and that one is held to it."""
+    console = make_console(min_passphrase_length=32)
+    sign_in(qtbot, console, "admin", "training-ad")
+    dialog = _open(qtbot, console)
+
+    def fill(form: NewOperatorDialog) -> None:
+        qtbot.keyClicks(form.username, "dana")
+        qtbot.keyClicks(form.display_name, "Dana Dispatcher")
+
+    dialog.run_dialog = answer(NewOperatorDialog, fill)
+    qtbot.mouseClick(dialog.buttons["new"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.status.text() != "", timeout=10_000)
+    one_time = dialog.status.text().split("One-time password: ")[-1].split(" ")[0]
+    assert dialog.status.text() == (f"Created call taker 'dana'. One-time password: {one_time} — tell it to them; "
+                                    "they choose their own at the first sign-in.")
+    dialog.reject()
+
+    console.window.sign_out_requested.emit()
+    qtbot.waitUntil(lambda: console.ctx.actor is None)
+    page = console.sign_in
+    qtbot.keyClicks(page.username, "dana")
+    qtbot.keyClicks(page.password, one_time)
+    qtbot.keyClick(page.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.new_password.isVisible(), timeout=10_000)
+    qtbot.keyClicks(page.new_password, "lantern orbit cactus")  # 20 characters: enough elsewhere, not here
+    qtbot.keyClicks(page.repeat_password, "lantern orbit cactus")
+    qtbot.keyClick(page.repeat_password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "at least" in page.error.text(), timeout=10_000)
+    assert page.error.text() == ("The password must have at least 32 characters. A few unrelated words make a long "
+                                 "password that is easy to remember.")
+    qtbot.keyClicks(page.new_password, "lantern orbit cactus harbour violet")
+    qtbot.keyClicks(page.repeat_password, "lantern orbit cactus harbour violet")
+    qtbot.keyClick(page.repeat_password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: console.ctx.actor is not None, timeout=10_000)
+    assert console.ctx.operator.username == "dana"

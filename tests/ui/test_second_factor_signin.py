@@ -201,3 +201,45 @@ def test_a_call_taker_may_set_up_a_second_factor_and_then_needs_it(qtbot: QtBot,
     qtbot.waitUntil(lambda: page.code.isVisible(), timeout=10_000)  # enrolled: now always asked
     _type(qtbot, page.code, codes[0])  # the phone is at home: a recovery code
     qtbot.waitUntil(lambda: live_console.ctx.actor is not None, timeout=10_000)
+
+
+def test_exporting_a_case_as_eido_asks_for_the_code_again(qtbot: QtBot, live_console: Console,
+                                                          tmp_path: Path) -> None:
+    """Threat → Export as EIDO (Ctrl+Alt+X) writes a whole case to a file for another agency: exporting a case, so
+    the current code is asked first, like the CSV and PDF exports. It used to write the file at once."""
+    from sqlalchemy import select
+
+    from dispatch_console.db.models import AuditEntry, ThreatRow
+    from dispatch_console.ui.queue.tab import QueueTab
+    from dispatch_console.ui.second_factor import CodeDialog
+    from tests.queue.factories import add_threat
+    from tests.queue.test_live_queue import shown_ids
+    from tests.ui.conftest import tab_of
+
+    secret = _enrol(qtbot, live_console)
+    with live_console.db.write() as session:
+        threat_id = add_threat(session, priority="P1")
+        case_number = session.get(ThreatRow, threat_id).case_number  # type: ignore[union-attr]
+    tab: QueueTab = tab_of(live_console, QueueTab)
+    live_console.window.tabs.setCurrentWidget(tab)
+    qtbot.waitUntil(lambda: threat_id in shown_ids(tab), timeout=10_000)
+    tab.select_threat(threat_id)
+    qtbot.waitUntil(lambda: tab.pane.detail is not None, timeout=10_000)
+    target = tmp_path / "case.eido.json"
+    tab.pane.eido_export.choose_path = lambda _suggested: str(target)
+
+    from PySide6.QtWidgets import QApplication
+
+    live_console.window.activateWindow()
+    qtbot.waitUntil(live_console.window.isActiveWindow, timeout=5_000)  # back from the recovery codes dialog
+    qtbot.keyClick(QApplication.focusWidget() or live_console.window, Qt.Key.Key_X,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
+    dialogs = [d for d in live_console.window.findChildren(CodeDialog) if d.isVisible()]
+    assert len(dialogs) == 1 and not target.exists()
+    with qtbot.waitSignal(tab.pane.message, timeout=20_000) as said:
+        _type(qtbot, dialogs[0].code, totp.code_at(secret, utcnow() + timedelta(seconds=30)))
+    assert said.args == [f"Exported {case_number} as EIDO to {target} (the export is in the audit log).", True]
+    with live_console.db.read() as session:
+        steps = [(e.operator, e.outcome, e.detail.get("purpose")) for e in session.execute(
+            select(AuditEntry).where(AuditEntry.action == "step_up")).scalars()]
+    assert steps == [("sam", "success", "export")]
