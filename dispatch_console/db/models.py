@@ -161,7 +161,9 @@ class ThreatRow(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_number: Mapped[str] = mapped_column(String(20), unique=True)
-    received_at: Mapped[datetime]
+    received_at: Mapped[datetime]  # when the call was answered (migration 0006), as stamped or corrected
+    answered_original_at: Mapped[datetime | None]  # the automatic stamp, kept when the call-taker corrected it
+    cad_number: Mapped[str] = mapped_column(String(40), default="", server_default="")
     call_taker: Mapped[str] = mapped_column(String(64))
     caller_name: Mapped[str] = mapped_column(String(200), default="")
     callback_number: Mapped[str] = mapped_column(String(40), default="")
