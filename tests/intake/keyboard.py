@@ -61,7 +61,8 @@ def target() -> QWidget:
 def play(steps: list[Step]) -> None:
     for step in steps:
         if isinstance(step, Type):
-            QTest.keyClicks(target(), step.text)
+            for char in step.text:  # each key to whatever takes it now: an open type-ahead pop-up takes keys too
+                QTest.keyClicks(target(), char)
         elif isinstance(step, Pick):
             QTest.keyClicks(target(), step.letters)
         else:
