@@ -228,8 +228,8 @@ class IntakeLayout(QWidget):
         weapons_column = QVBoxLayout(weapons_box)
         weapons_column.setContentsMargins(6, 4, 6, 4)
         items = [(WEAPON_LETTERS[w], w.label, f"Weapon: {w.label}") for w in Weapon]
-        items.append((ACCESS_LETTER, "Weapon seen or access known", "Weapon seen or access known"))
-        self.weapons_row = ToggleRow(items, accessible="Weapons and access", columns=4)
+        items.append((ACCESS_LETTER, "Seen / access known", "Weapon seen or access known"))
+        self.weapons_row = ToggleRow(items, accessible="Weapons and access", columns=3)
         weapons_column.addWidget(self.weapons_row)
         right.addWidget(weapons_box)
         self.weapons: dict[Weapon, QCheckBox] = dict(zip(Weapon, self.weapons_row.boxes, strict=False))
@@ -242,7 +242,7 @@ class IntakeLayout(QWidget):
         # "Weapon seen or access known" is the same fact as the box above: one box, not two
         shown = [i for i in Indicator if i is not Indicator.WEAPON_ACCESS]
         self.indicators_row = ToggleRow([(INDICATOR_LETTERS[i], i.label, f"Indicator: {i.label}") for i in shown],
-                                        accessible="Indicators", columns=4)
+                                        accessible="Indicators", columns=3)
         indicators_column.addWidget(self.indicators_row)
         right.addWidget(indicators_box)
         self.indicators: dict[Indicator, QCheckBox] = dict(zip(shown, self.indicators_row.boxes, strict=True))
