@@ -22,6 +22,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from dispatch_console.db.models import Draft, Sequence, SiteRow, SuspectRow, ThreatRow
+from dispatch_console.domain.answered import FUTURE_TOLERANCE
 from dispatch_console.domain.duplicates import (
     RECENT_WINDOW,
     DuplicateCandidateView,
@@ -33,7 +34,6 @@ from dispatch_console.domain.enums import Indicator, Priority, Status, TargetKin
 from dispatch_console.domain.priority import PriorityAssessment, assess_priority
 from dispatch_console.domain.priority import override_priority as override_assessment
 from dispatch_console.domain.threat import SuspectInput, ThreatInput
-from dispatch_console.domain.answered import FUTURE_TOLERANCE
 from dispatch_console.domain.timeparse import Ambiguous, Parsed, parse_threatened_time
 from dispatch_console.domain.validation import LIMITS, SUSPECT_LIMITS, clean_text, normalise_phone, validate_threat
 from dispatch_console.services import audit, changes

@@ -75,7 +75,7 @@ def main() -> int:
     keyboard.play(keyboard.APRIL_12[:-1])  # everything but the save
     console.window.set_backend_status("Backend: training")
     QTest.qWait(1200)
-    tab.scroll.verticalScrollBar().setValue(0)
+    tab.scroll_area.verticalScrollBar().setValue(0)
     QTest.qWait(300)
     out = Path(sys.argv[3]) if len(sys.argv) > 3 else ROOT / "docs" / "screenshots" / "intake-form.png"
     console.window.grab().save(str(out))

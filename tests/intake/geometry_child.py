@@ -20,14 +20,14 @@ import time
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("DISPATCH_CONSOLE_HOME", tempfile.mkdtemp(prefix="intake-geometry-"))
 
-from PySide6.QtCore import QRect, QThreadPool  # noqa: E402
-from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+from PySide6.QtCore import QRect, QThreadPool
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QWidget
 
-from dispatch_console.app import Console  # noqa: E402
-from dispatch_console.settings import Settings  # noqa: E402
-from dispatch_console.ui.intake.tab import IntakeTab  # noqa: E402
-from dispatch_console.ui.theme import apply_theme  # noqa: E402
+from dispatch_console.app import Console
+from dispatch_console.settings import Settings
+from dispatch_console.ui.intake.tab import IntakeTab
+from dispatch_console.ui.theme import apply_theme
 
 TASK_BAR, TITLE_BAR = 40, 30
 
@@ -63,7 +63,7 @@ def main() -> int:
     tab.weapons_row.boxes[0].setChecked(True)
     tab.focus_first_field()
     QTest.qWait(200)
-    viewport = tab.scroll.viewport()
+    viewport = tab.scroll_area.viewport()
     seen = QRect(0, 0, viewport.width(), viewport.height())
     fields: dict[str, QWidget] = {
         "caller name": tab.caller_name, "callback number": tab.callback, "caller's relation": tab.relation,

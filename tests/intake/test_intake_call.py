@@ -225,9 +225,9 @@ def test_after_a_save_the_form_is_at_the_top_with_the_caret_in_the_first_field_a
     console.window.resize(1366, 600)
     keyboard.play(keyboard.APRIL_12[:-1])
     assert tab.priority.text().startswith("P1: ")
-    assert tab.scroll.verticalScrollBar().value() > 0  # the suspects scrolled the form down
+    assert tab.scroll_area.verticalScrollBar().value() > 0  # the suspects scrolled the form down
     _save(qtbot, tab)
-    assert tab.scroll.verticalScrollBar().value() == 0
+    assert tab.scroll_area.verticalScrollBar().value() == 0
     assert QApplication.focusWidget() is tab.caller_name and tab.caller_name.visibleRegion().boundingRect().height() > 0
     assert tab.priority.text() == "No priority yet: it follows the report as you type."
     assert tab.reasons.text() == "" and not tab.reasons.isVisible()

@@ -54,7 +54,7 @@ class FoldingLabel(QLabel):
         super().__init__(text)
         self.setVisible(bool(text))
 
-    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+    def setText(self, text: str) -> None:
         super().setText(text)
         self.setVisible(bool(text))
 

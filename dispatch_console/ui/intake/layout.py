@@ -136,7 +136,7 @@ class IntakeLayout(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll = scroll
+        self.scroll_area = scroll
         body = QWidget()
         self.body = body
         page = QVBoxLayout(body)
@@ -344,7 +344,8 @@ class IntakeLayout(QWidget):
         """Put ``extra`` on the same line as ``anchor``'s row (saves a line of height at 1366×768)."""
         line = QHBoxLayout()
         line.setContentsMargins(0, 0, 0, 0)
-        index = form.getWidgetPosition(anchor)[0]
+        position: Any = form.getWidgetPosition(anchor)
+        index = int(position[0])
         form.takeRow(index)  # keeps the widgets; the label is re-added with the pair
         label = next(lbl for lbl in self.findChildren(QLabel) if lbl.buddy() is anchor)
         line.addWidget(anchor, 1)
@@ -415,10 +416,10 @@ class IntakeLayout(QWidget):
 
     def focus_first_field(self) -> None:
         """The caret in the first field, scrolled into view (after a save the form was scrolled down)."""
-        self.scroll.verticalScrollBar().setValue(0)
-        self.scroll.horizontalScrollBar().setValue(0)
+        self.scroll_area.verticalScrollBar().setValue(0)
+        self.scroll_area.horizontalScrollBar().setValue(0)
         self.caller_name.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.scroll.ensureWidgetVisible(self.caller_name)
+        self.scroll_area.ensureWidgetVisible(self.caller_name)
 
     # --- suspects -----------------------------------------------------------------------------------------------
     def add_suspect(self, *, focus: bool = True) -> SuspectPanel:

@@ -67,7 +67,7 @@ class ReadingsList(QListWidget):
         self.setCurrentRow(self.choice if self.choice is not None else 0)
         self.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def keyboardSearch(self, search: str) -> None:  # noqa: ARG002 - no type-ahead: letters must never pick a row
+    def keyboardSearch(self, search: str) -> None:
         return
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
@@ -86,7 +86,7 @@ class ReadingsList(QListWidget):
             event.accept()
         elif key in (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_Home, Qt.Key.Key_End):
             super().keyPressEvent(event)
-        elif text and text.isprintable() or key == Qt.Key.Key_Backspace:
+        elif (text and text.isprintable()) or key == Qt.Key.Key_Backspace:
             self.back.emit(QKeyEvent(event.type(), key, event.modifiers(), text))
             event.accept()
         else:

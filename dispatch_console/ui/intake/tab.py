@@ -169,7 +169,8 @@ def build_intake_tab(ctx: ConsoleContext, window: MainWindow) -> QWidget:
     window.add_action("Threat", "add_suspect", "Add s&uspect", "Ctrl+Shift+A", tab.when_shown(tab.add_suspect))
     window.add_action("Threat", "recover_drafts", "&Recover unsaved reports …", "Ctrl+Shift+D",
                       _alive(tab, tab.offer_drafts))
-    window.add_action("Threat", "call_answered", "Call &answered now", "F8", tab.when_shown(tab.answered.answered_now))
+    window.add_action("Threat", "call_answered", "Call &answered now", "F8",
+                      tab.when_shown(tab.answered.answered_now))
     tab.offer_drafts()
     return tab
 
