@@ -31,7 +31,8 @@ depends_on = None
 
 def upgrade() -> None:
     op.add_column("threats", sa.Column("cad_number", sa.String(40), nullable=False, server_default=""))
-    op.add_column("threats", sa.Column("answered_original_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("threats", sa.Column("answered_original_at", sa.DateTime(timezone=True), nullable=True,
+                                       server_default=sa.text("NULL")))
 
 
 def downgrade() -> None:
