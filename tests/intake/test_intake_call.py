@@ -273,3 +273,29 @@ def test_ctrl_q_with_a_report_in_progress_writes_the_draft_at_once_and_asks_firs
     assert box is not None
     qtbot.keyClick(box, Qt.Key.Key_Q)  # "Quit"
     qtbot.waitUntil(lambda: not console.window.isVisible(), timeout=3_000)
+
+
+def test_f8_stamps_the_call_before_a_word_is_typed_and_the_restored_draft_keeps_its_answered_time(qtbot: QtBot, make_console) -> None:  # type: ignore[no-untyped-def]
+    clock = Clock()
+    console, tab = _open(qtbot, make_console, clock)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_F8)  # the phone is picked up; the caller is still silent
+    assert tab.answered.label.text() == "answered 09:00:00 (just now)"
+    clock.advance(minutes=1)
+    keyboard.play([keyboard.Type("Pat Morgan")])
+    assert tab.answered.answered == NOW  # the first key does not move an answered time already stamped
+
+    draft = tab.draft_id
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Q,  # sign out at once: the draft is written first
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    with console.db.read() as session:
+        stored = session.get(Draft, draft)
+    assert stored is not None and stored.data["caller_name"] == "Pat Morgan"
+    assert stored.data["received_at"] == "2027-04-11T09:00:00-05:00"
+
+    sign_in(qtbot, console, "calltaker", "training-ct")
+    tab = tab_of(console, IntakeTab)
+    qtbot.waitUntil(lambda: tab.drafts_dialog is not None and tab.drafts_dialog.isVisible(), timeout=10_000)
+    assert tab.drafts_dialog is not None
+    qtbot.keyClick(tab.drafts_dialog.list, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: tab.caller_name.text() == "Pat Morgan", timeout=10_000)
+    assert tab.answered.answered == NOW and tab.answered.label.text().startswith("answered 09:00:00 (")
