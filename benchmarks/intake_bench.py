@@ -1,7 +1,9 @@
 """Intake speed: opening a form ready for typing, saving a threat with 3 suspects, keystrokes of the April 12 call.
 
 Run: ``.venv/bin/python benchmarks/intake_bench.py`` (offscreen, SQLite in a temporary directory). Targets (issue 3):
-opening p95 under 100 ms over 50 opens; saving p95 under 50 ms on SQLite.
+opening p95 under 100 ms over 50 opens; saving p95 under 50 ms on SQLite. Issue 11: the April 12 call's keystrokes
+beyond its free text and its Tab/navigation keys no more than before the two-column form (41 and 32), and a
+suspect's description reached in at most 2 keys after the name field.
 """
 
 from __future__ import annotations
@@ -30,11 +32,18 @@ from dispatch_console.services.actor import Actor  # noqa: E402
 from dispatch_console.settings import Settings  # noqa: E402
 from dispatch_console.ui.context import ConsoleContext  # noqa: E402
 from dispatch_console.ui.intake.form import IntakeForm  # noqa: E402
-from tests.intake.keyboard import APRIL_12, Type, count_keystrokes  # noqa: E402
+from tests.intake.keyboard import (  # noqa: E402
+    APRIL_12,
+    Type,
+    count_keystrokes,
+    count_navigation,
+    keys_from_name_to_description,
+)
 
 CENTER = ZoneInfo("America/Chicago")
 NOW = datetime(2027, 4, 11, 9, 0, tzinfo=CENTER)
 RUNS = 50
+BEFORE_KEYSTROKES, BEFORE_NAVIGATION = 41, 32  # the one-column form of issue 3, measured with this script
 
 
 def p95(samples: list[float]) -> float:
@@ -105,8 +114,15 @@ def main() -> None:
         report("save a threat with 3 suspects (SQLite, synchronous=FULL)", saves, 50)
 
         free = sum(len(s.text) for s in APRIL_12 if isinstance(s, Type))
-        print(f"April 12 example: {count_keystrokes(APRIL_12)} keystrokes beyond its free text "
-              f"({free} characters of free text typed)")
+        keys, navigation = count_keystrokes(APRIL_12), count_navigation(APRIL_12)
+        to_description = keys_from_name_to_description(APRIL_12)
+        print(f"April 12 example: {keys} keystrokes beyond its free text (before: {BEFORE_KEYSTROKES}; "
+              f"{free} characters of free text typed)"
+              f"{' OK' if keys <= BEFORE_KEYSTROKES else ' OVER'}")
+        print(f"April 12 example: {navigation} Tab/navigation keys (before: {BEFORE_NAVIGATION})"
+              f"{' OK' if navigation <= BEFORE_NAVIGATION else ' OVER'}")
+        print(f"suspect's description reached in {to_description} key(s) after the name field (target: <= 2)"
+              f"{' OK' if to_description <= 2 else ' OVER'}")
         db.dispose()
 
 

@@ -14,7 +14,7 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from dispatch_console.settings import Settings, default_database_url, load_settings
@@ -245,6 +245,20 @@ class Console:
         self.ctx.actor = actor
         self.window.set_signed_in(True, f"{actor.display_name} ({actor.role.label})", lock_enabled=not exempt)
         self._build_workspace()
+        self._land(supervisor=actor.is_supervisor)
+
+    def _land(self, *, supervisor: bool) -> None:
+        """Where the keyboard is after sign-in: a call-taker types the next call (the intake's first field); a
+        supervisor watches the queue, with the table focused so the arrow keys move through the threats."""
+        tabs = self.window.tabs
+        wanted = "Queue" if supervisor else "Intake"
+        for index in range(tabs.count()):
+            widget = tabs.widget(index)
+            if widget is not None and widget.accessibleName() == wanted:
+                tabs.setCurrentIndex(index)
+                target = getattr(widget, "view", None) if supervisor else widget  # the intake: its first field
+                (target if isinstance(target, QWidget) else widget).setFocus(Qt.FocusReason.OtherFocusReason)
+                return
 
     def _build_workspace(self) -> None:
         import importlib
@@ -277,6 +291,7 @@ class Console:
                                  record_id=actor.username)
 
             run_in_background(write)
+            self.window.save_work_now()  # a draft typed a moment ago is written before its form goes away
         self.ctx.actor = None
         while self.window.tabs.count():
             widget = self.window.tabs.widget(0)
@@ -294,6 +309,8 @@ class Console:
         self.sign_in.username.setFocus()
 
     def shutdown(self) -> None:
+        self.window.quit_guards.clear()  # nothing left to ask about once the console is being taken down
+        self.window.work_savers.clear()
         notifications, self.ctx.notifications = self.ctx.notifications, None
         if notifications is not None:
             notifications.stop()  # sender + feed, before the DB

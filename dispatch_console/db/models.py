@@ -179,7 +179,11 @@ class ThreatRow(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_number: Mapped[str] = mapped_column(String(20), unique=True)
-    received_at: Mapped[datetime]
+    received_at: Mapped[datetime]  # when the call was answered (migration 0008), as stamped or corrected
+    # Migration 0008. Server-side defaults only, so the ORM leaves them out of an INSERT that does not set them: rows
+    # written by code that predates them (a database still at an older revision, e.g. a migration test) still insert.
+    answered_original_at: Mapped[datetime | None] = mapped_column(server_default=text("NULL"))  # stamp, if corrected
+    cad_number: Mapped[str] = mapped_column(String(40), server_default="")
     call_taker: Mapped[str] = mapped_column(String(64))
     caller_name: Mapped[str] = mapped_column(String(200), default="")
     callback_number: Mapped[str] = mapped_column(String(40), default="")
@@ -225,7 +229,9 @@ class ThreatRow(Base):
     # The version guards what operators edit. Operators' edits move it (``mark_edited``); bookkeeping by the
     # notification services (acknowledgements, overdue flags, escalation counters) does not, so a supervisor is never
     # told "changed by someone else" because a unit acknowledged. Every UPDATE still carries WHERE version = old.
-    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
+    # eager_defaults off: the server defaults of 0008's columns are read when used, not RETURNING'ed by every INSERT
+    # (which would name them in the statement even when the code that inserts does not know them).
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False, "eager_defaults": False}
 
     def mark_edited(self, by: str, at: datetime) -> None:
         """An operator changed what this threat says: move the version other consoles compare against."""

@@ -94,6 +94,7 @@ class ThreatInput:
     indicators: frozenset[Indicator] = frozenset()
     suspects: list[SuspectInput] = field(default_factory=list)
     linked_to: str | None = None  # case number this report is a duplicate of
+    cad_number: str = ""  # the CAD event / incident number the center's CAD gave the call, if any
 
 
 @dataclass(frozen=True)

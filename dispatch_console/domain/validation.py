@@ -34,6 +34,7 @@ LIMITS: dict[str, int] = {
     "statement": STATEMENT_LIMIT,
     "narrative": NARRATIVE_LIMIT,
     "linked_to": 50,
+    "cad_number": 40,
 }
 """Longest accepted text per ``ThreatInput`` field, in characters after :func:`clean_text`."""
 
@@ -66,6 +67,7 @@ _FIELD_LABELS = {
     "statement": "Statement",
     "narrative": "Narrative",
     "linked_to": "Linked case number",
+    "cad_number": "CAD event number",
     "name": "name",
     "school": "school",
     "grade": "grade",

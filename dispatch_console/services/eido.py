@@ -86,16 +86,12 @@ def labels() -> dict[str, str]:
     return words
 
 
-# ==== ISSUE 11 COORDINATION: the CAD event number and the "call answered" time ====================================
 def cad_event_and_answer(row: ThreatRow) -> tuple[str | None, datetime | None]:
-    """The threat's CAD event number and the time the call was answered, once the threat model records them.
+    """The threat's CAD event number (``documentIdentification``) and when the call was answered (``answerDate``).
 
-    Issue 11 adds both fields to the threat model in parallel; until the lead wires them at merge this returns
-    ``(None, None)`` and the export simply leaves ``documentIdentification`` and ``answerDate`` out. Wire it as
-    ``return row.cad_event_number or None, row.answered_at`` (or whatever the columns are called).
+    ``received_at`` is the call's answered time (stamped at the first keystroke or F8, corrected with Alt+W).
     """
-    return None, None
-# ====================================================================================================================
+    return row.cad_number or None, row.received_at
 
 
 def _units(session: Session, threat_id: int) -> tuple[CaseUnit, ...]:

@@ -47,7 +47,8 @@ CONFIDENTIAL = "(confidential)"
 # (column, what it holds): the README's table is this list.
 CASE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("case_number", "Case number, e.g. TT-2026-00042"),
-    ("received_at", "When the call was received, local time, ISO 8601 with offset"),
+    ("received_at", "When the call was answered (stamped or corrected at intake), local time, ISO 8601 with offset"),
+    ("cad_number", "The CAD event / incident number given at intake; empty if none"),
     ("call_taker", "User name of the call-taker"),
     ("caller_relation", "Caller's relation: student, parent, school_staff, other, anonymous"),
     ("caller_name", "Caller's name; \"(confidential)\" for a confidential reporter (never the name)"),
@@ -127,6 +128,7 @@ def case_rows(session: Session, *, actor: Actor, since: date, until: date, tz: t
         cells: list[Any] = [
             row.case_number,
             _local(row.received_at, tz),
+            row.cad_number,
             row.call_taker,
             row.caller_relation,
             CONFIDENTIAL if row.confidential_reporter else row.caller_name,

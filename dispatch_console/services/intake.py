@@ -22,6 +22,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from dispatch_console.db.models import Draft, Sequence, SiteRow, SuspectRow, ThreatRow
+from dispatch_console.domain.answered import FUTURE_TOLERANCE
 from dispatch_console.domain.duplicates import (
     RECENT_WINDOW,
     DuplicateCandidateView,
@@ -33,7 +34,7 @@ from dispatch_console.domain.enums import Indicator, Priority, Status, TargetKin
 from dispatch_console.domain.priority import PriorityAssessment, assess_priority
 from dispatch_console.domain.priority import override_priority as override_assessment
 from dispatch_console.domain.threat import SuspectInput, ThreatInput
-from dispatch_console.domain.timeparse import Parsed, parse_threatened_time
+from dispatch_console.domain.timeparse import Ambiguous, Parsed, parse_threatened_time
 from dispatch_console.domain.validation import LIMITS, SUSPECT_LIMITS, clean_text, normalise_phone, validate_threat
 from dispatch_console.services import audit, changes
 from dispatch_console.services.actor import Actor, PermissionDenied
@@ -139,6 +140,7 @@ def save_threat(
     now: datetime,
     tz: tzinfo,
     received_at: datetime | None = None,
+    answered_original: datetime | None = None,
     draft_id: str | None = None,
 ) -> SavedThreat:
     """Write one report (threat, suspects, case number, audit, change row) in the caller's transaction.
@@ -150,7 +152,10 @@ def save_threat(
             reads unambiguously (e.g. "4/12 3:10pm"), the parsed time is used.
         now: The current moment (aware): priority, ages, and the received time unless ``received_at`` is given.
         tz: The center's zone: the case number's year and the parsing of ``threatened_text``.
-        received_at: When the call came in (the form opened), if earlier than ``now``.
+        received_at: When the call was answered (stamped by the form at the first keystroke, or as corrected by the
+            call-taker), if earlier than ``now``; stored in ``received_at``, where every response-time figure starts.
+        answered_original: The form's automatic stamp when the call-taker corrected ``received_at``: stored in
+            ``answered_original_at`` and the correction audited (``threat.answered_corrected``).
         draft_id: The form's draft, deleted in the same transaction so a saved report is never offered back.
 
     Returns:
@@ -158,11 +163,15 @@ def save_threat(
 
     Raises:
         ValidationFailed: If the report is not saveable (no target, no statement, a wrong value, an unknown site
-            or linked case number); nothing is written.
+            or linked case number, an answered time in the future, a threatened time with several readings and
+            none chosen); nothing is written.
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     errors = validate_threat(data, now=now)
+    if received_at is not None and received_at > now + FUTURE_TOLERANCE:
+        errors["answered_at"] = (f"The call cannot have been answered at {received_at.astimezone(tz):%H:%M:%S}, "
+                                 "later than now. Correct the answered time.")
     if errors:
         raise ValidationFailed(errors)
     clean = cleaned_input(data)
@@ -185,14 +194,20 @@ def save_threat(
         reading = parse_threatened_time(clean.threatened_text, now=now.astimezone(tz), site=site)
         if isinstance(reading, Parsed):
             clean = replace(clean, threatened_at=reading.at)
+        elif isinstance(reading, Ambiguous) and reading.options:
+            # never a silent guess: an unresolved time is refused at the field (README "Intake", issue 11)
+            raise ValidationFailed({"threatened_text": unresolved_message(reading)})
 
     assessment = assess(clean, now=now)
     received = received_at or now
+    corrected_from = answered_original if answered_original is not None and answered_original != received else None
     number = _next_case_number(session, received.astimezone(tz).year)
     kind = clean.target_kind or (site.kind if site is not None else TargetKind.OTHER)
     row = ThreatRow(
         case_number=number,
         received_at=received,
+        answered_original_at=corrected_from,
+        cad_number=clean.cad_number,
         call_taker=actor.username,
         caller_name=clean.caller_name,
         callback_number=normalise_phone(clean.callback_number) or "",
@@ -226,8 +241,13 @@ def save_threat(
     audit.record(
         session, actor=actor, action="threat.create", record_type="threat", record_id=number, at=now,
         detail={"priority": assessment.priority.value, "suspects": len(row.suspects),
-                "linked_to": clean.linked_to or "", "site_id": row.site_id},
+                "linked_to": clean.linked_to or "", "site_id": row.site_id, "cad_number": clean.cad_number},
     )
+    if corrected_from is not None:
+        audit.record(session, actor=actor, action="threat.answered_corrected", record_type="threat",
+                     record_id=number, at=now,
+                     detail={"stamped": corrected_from.astimezone(tz).isoformat(),
+                             "corrected_to": received.astimezone(tz).isoformat()})
     changes.record_change(session, threat_id=row.id, kind="inserted", by=actor.username,
                           what=f"{number} {assessment.priority.value}")
     if original is not None:
@@ -236,6 +256,17 @@ def save_threat(
         session.execute(delete(Draft).where(Draft.id == draft_id, Draft.operator == actor.username))
         adopt_attachments(session, draft_id=draft_id, threat_id=row.id)  # an imported EIDO's unread parts
     return SavedThreat(number, row.id, assessment.priority, assessment.reasons, clean.linked_to)
+
+
+def unresolved_message(reading: Ambiguous) -> str:
+    """What the form (and the service) say about a threatened time left with several readings."""
+    readings = " or ".join(_clock_words(o) for o in reading.options)
+    return (f"Unresolved: {readings}. {reading.message} Choose a reading (Down, then Enter or its number), type the "
+            "time more exactly, or clear the field to save it as unknown.")
+
+
+def _clock_words(option: Parsed) -> str:
+    return f"{option.at:%a %H:%M}" if option.at is not None else option.description
 
 
 def _suspect_row(s: SuspectInput, day: date) -> SuspectRow:
@@ -375,4 +406,5 @@ __all__ = [
     "find_duplicates",
     "override_priority",
     "save_threat",
+    "unresolved_message",
 ]

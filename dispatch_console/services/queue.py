@@ -81,6 +81,7 @@ class QueueRow:
     sealed: bool = False
     updated_by: str = ""
     next_follow_up_at: datetime | None = None  # earliest open follow-up: the queue shows "due" / "overdue" live
+    cad_number: str = ""  # the CAD event number the call-taker gave, searchable in the queue
 
     @property
     def is_school(self) -> bool:
@@ -137,6 +138,7 @@ def _row_columns(session: Session) -> tuple[Any, ...]:
         ThreatRow.ack_overdue,
         ThreatRow.sealed,
         ThreatRow.updated_by,
+        ThreatRow.cad_number,
     )
 
 
@@ -188,7 +190,7 @@ def _rows(session: Session, threats: Select[Any] | Any, ids: Any) -> list[QueueR
     result = []
     no_units: tuple[str, ...] = ()
     for (threat_id, case_number, priority, target_name, target_kind, division, threatened_at, threatened_text,
-         status, received_at, call_taker, version, verification, ack_overdue, sealed, updated_by) in (
+         status, received_at, call_taker, version, verification, ack_overdue, sealed, updated_by, cad_number) in (
         connection.execute(threats).all()
     ):
         states = notes.get(threat_id)
@@ -208,7 +210,7 @@ def _rows(session: Session, threats: Select[Any] | Any, ids: Any) -> list[QueueR
                 _STATUSES[status], received, call_taker, version, _VERIFICATIONS.get(verification,
                                                                                      Verification.UNVERIFIED),
                 tuple(unit_list) if unit_list else no_units, notified, acknowledged, failed, bool(ack_overdue),
-                due, overdue, bool(sealed), updated_by, next_due.get(threat_id),
+                due, overdue, bool(sealed), updated_by, next_due.get(threat_id), cad_number or "",
             )
         )
     return result

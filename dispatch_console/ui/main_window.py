@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime, tzinfo
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
@@ -85,6 +85,10 @@ class MainWindow(QMainWindow):
         self.training = training
         self.actions_by_name: dict[str, QAction] = {}
         self.operator_name = ""
+        # Before any quit or sign-out, work in progress is written at once (``work_savers``), then each quit guard
+        # may ask and keep the window open by returning False (the intake: "a report is in progress").
+        self.work_savers: dict[str, Callable[[], None]] = {}
+        self.quit_guards: dict[str, Callable[[], bool]] = {}
 
         central = QWidget()
         column = QVBoxLayout(central)
@@ -122,6 +126,19 @@ class MainWindow(QMainWindow):
         self.idle = IdleWatcher(lock_minutes, self)
         self.idle.idle.connect(self.lock_screen)
         QApplication.instance().installEventFilter(self.idle)  # type: ignore[union-attr]
+
+    def save_work_now(self) -> None:
+        """Write every piece of work in progress at once (a draft typed 0.1 s ago is not lost to a quit)."""
+        for save in list(self.work_savers.values()):
+            save()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Ctrl+Q or the window's close button: work in progress is written first, then the guards may ask."""
+        self.save_work_now()
+        if not all(guard() for guard in list(self.quit_guards.values())):
+            event.ignore()
+            return
+        super().closeEvent(event)
 
     # --- assembly -------------------------------------------------------------------------------------------
     def add_action(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from datetime import datetime, timedelta
 
@@ -51,7 +52,7 @@ def test_the_april_12_call_is_entered_by_keyboard_only_and_saved_as_p1_at_dismis
     result = saved.args[0]
     assert result.case_number == "TT-2027-00001"
     assert result.priority.value == "P1"
-    assert "Saved TT-2027-00001 — P1" in tab.result.text()
+    assert tab.result.text() == "Saved TT-2027-00001"  # the case number to read back; its P1 is in the queue
     assert tab.is_blank() and QApplication.focusWidget() is tab.caller_name  # ready for the next call
     [row] = _threats(console)
     assert row.threatened_at is not None
@@ -105,8 +106,11 @@ def test_tab_walks_every_input_in_reading_order_and_every_input_has_a_label_and_
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
         walked.append(QApplication.focusWidget())
     assert [w.accessibleName() for w in walked] == [w.accessibleName() for w in expected]
-    tops = [w.mapTo(tab.body, w.rect().topLeft()).y() for w in walked if tab.body.isAncestorOf(w)]
-    assert tops == sorted(tops)  # top to bottom, as read
+    # as read: down a column, or on to the next column to the right; never back up within a column
+    places = [w.mapTo(tab.body, w.rect().topLeft()) for w in walked if tab.body.isAncestorOf(w)]
+    for (before, widget_before), (after, widget_after) in itertools.pairwise(zip(places, walked, strict=False)):
+        assert after.y() >= before.y() or after.x() > before.x() + widget_before.width() // 2, (
+            f"{widget_after.accessibleName()} is read before {widget_before.accessibleName()}")
 
     labels = tab.findChildren(QLabel)
     buddies = {id(label.buddy()) for label in labels if label.buddy() is not None and label.text()}
@@ -136,11 +140,14 @@ def test_an_ambiguous_time_asks_and_the_reading_is_chosen_with_the_keyboard(qtbo
     assert tab.when_choices.isVisible() and tab.when_choices.count() == 2
     assert tab.when_words.text().startswith("Ask the caller:")
     assert tab.chosen_time() is None  # never a silent guess
-    keyboard.play([keyboard.TAB, keyboard.Key(Qt.Key.Key_Down), keyboard.Key(Qt.Key.Key_Down)])
+    keyboard.play([keyboard.Key(Qt.Key.Key_Down), keyboard.Key(Qt.Key.Key_Down)])  # highlighting is not choosing
+    assert QApplication.focusWidget() is tab.when_choices and tab.chosen_time() is None
+    keyboard.play([keyboard.Key(Qt.Key.Key_Return)])
     chosen = tab.chosen_time()
     assert chosen is not None and chosen.at is not None and chosen.at.hour == 15
     assert tab.when_words.text().startswith("Monday 12 April 2027, 15:00 — in 1 day 5 h")
     assert tab.when_words.text().endswith("(chosen)")
+    assert QApplication.focusWidget() is tab.statement  # chosen on purpose, the caret moves on
 
 
 def test_the_countdown_next_to_the_threatened_time_ticks_every_second(qtbot: QtBot, make_console) -> None:  # type: ignore[no-untyped-def]
@@ -161,7 +168,7 @@ def test_a_second_caller_is_offered_the_open_case_and_alt_l_links_it_counted_onc
         keyboard.play(keyboard.APRIL_12)
 
     qtbot.keyClick(console.window, Qt.Key.Key_F2)
-    keyboard.play(steps[:16])  # second caller: same school, same time
+    keyboard.play(steps[:steps.index(keyboard.Type("4/12 after school")) + 1])  # second caller: same school, time
     qtbot.waitUntil(lambda: tab.link_button.isVisible(), timeout=10_000)
     assert "Possibly the same threat as TT-2027-00001" in tab.duplicate_note.text()
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_L, Qt.KeyboardModifier.AltModifier)

@@ -199,3 +199,28 @@ def test_a_juvenile_flag_follows_the_date_of_birth_or_age(db: Database, call_tak
         flags = session.execute(select(SuspectRow.juvenile).where(SuspectRow.threat_id == saved.threat_id)
                                 .order_by(SuspectRow.id)).scalars().all()
     assert flags == [True, False]  # the blank third suspect is not stored
+
+
+def test_a_time_with_several_readings_and_none_chosen_is_refused_never_saved_as_a_guess(
+    db: Database, call_taker: Actor
+) -> None:
+    data = ThreatInput(target_name="Joe's Diner", statement="I'll shoot up the diner", threatened_text="tomorrow 3:00")
+    with pytest.raises(intake.ValidationFailed) as refused:
+        _save(db, call_taker, data)
+    assert refused.value.errors == {"threatened_text": (
+        "Unresolved: Mon 03:00 or Mon 15:00. 3:00: am or pm? Choose a reading (Down, then Enter or its number), type "
+        "the time more exactly, or clear the field to save it as unknown.")}
+    chosen = _save(db, call_taker, ThreatInput(**{**data.__dict__, "threatened_at": NOW.replace(day=12, hour=15)}))
+    with db.read() as session:  # with the reading chosen (the form passes it as threatened_at), it is saved
+        row = session.get(ThreatRow, chosen.threat_id)
+        assert row is not None and row.threatened_at is not None
+        assert row.threatened_at.astimezone(CENTER) == NOW.replace(day=12, hour=15)
+        assert session.execute(select(func.count()).select_from(ThreatRow)).scalar() == 1
+
+
+def test_an_answered_time_in_the_future_is_refused(db: Database, call_taker: Actor) -> None:
+    data = ThreatInput(target_name="Joe's Diner", statement="I'll shoot up the diner")
+    with pytest.raises(intake.ValidationFailed) as refused:
+        _save(db, call_taker, data, received_at=NOW + timedelta(minutes=5))
+    assert refused.value.errors == {"answered_at": "The call cannot have been answered at 09:05:00, later than now. "
+                                                   "Correct the answered time."}

@@ -24,10 +24,13 @@ class IntakeDrafts(IntakeDuplicates):
 
     # --- a new report, drafts -----------------------------------------------------------------------------------
     def is_blank(self) -> bool:
+        """Nothing typed, chosen or ticked yet (the first change stamps the call as answered)."""
         texts = (self.caller_name, self.callback, self.evidence, self.target, self.address, self.division,
-                 self.named_persons, self.when)
+                 self.named_persons, self.when, self.cad_number)
         return (
             not any(e.text().strip() for e in texts)
+            and not any(c.currentIndex() > 0 for c in (self.relation, self.learned, self.kind))
+            and not self.confidential.isChecked()
             and not self.statement.toPlainText().strip()
             and not self.narrative.toPlainText().strip()
             and not any(b.isChecked() for b in (*self.weapons.values(), *self.indicators.values()))
@@ -41,7 +44,7 @@ class IntakeDrafts(IntakeDuplicates):
         self._restoring = True
         try:
             for edit in (self.caller_name, self.callback, self.evidence, self.target, self.address, self.division,
-                         self.named_persons, self.when):
+                         self.named_persons, self.when, self.cad_number):
                 edit.clear()
             for combo in (self.relation, self.learned, self.kind):
                 combo.setCurrentIndex(0)
@@ -59,8 +62,7 @@ class IntakeDrafts(IntakeDuplicates):
         self.matches = []
         self._live_errors = False
         self.draft_id = str(uuid.uuid4())
-        self.received_at = self.now()
-        self.received_label.setText(self.received_at.strftime("%a %d %b %Y %H:%M:%S"))
+        self.answered.reset()  # stamped at the first keystroke of the next call, not now
         if not keep_result:
             self.result.setText("")
         self.show_errors({})
@@ -75,7 +77,9 @@ class IntakeDrafts(IntakeDuplicates):
         """The whole form as typed (raw text, so nothing that does not parse yet is lost), for the draft."""
         return {
             "format": DRAFT_FORMAT,
-            "received_at": self.received_at.isoformat(),
+            "received_at": self.answered.answered.isoformat() if self.answered.answered else None,
+            "answered_stamp": self.answered.stamp.isoformat() if self.answered.stamp else None,
+            "cad_number": self.cad_number.text(),
             "caller_name": self.caller_name.text(),
             "callback_number": self.callback.text(),
             "caller_relation": self.relation.currentData(),
@@ -89,7 +93,7 @@ class IntakeDrafts(IntakeDuplicates):
             "division": self.division.text(),
             "named_persons": self.named_persons.text(),
             "threatened_text": self.when.text(),
-            "time_choice": self.when_choices.currentRow(),
+            "time_choice": -1 if self.when_choices.choice is None else self.when_choices.choice,
             "statement": self.statement.toPlainText(),
             "narrative": self.narrative.toPlainText(),
             "weapons": sorted(w.value for w, b in self.weapons.items() if b.isChecked()),
@@ -105,9 +109,9 @@ class IntakeDrafts(IntakeDuplicates):
         self._restoring = True
         try:
             self.draft_id = draft_id
-            self.received_at = _aware(state.get("received_at")) or self.received_at
-            self.received_label.setText(self.received_at.strftime("%a %d %b %Y %H:%M:%S"))
+            self.answered.restore(_aware(state.get("received_at")), _aware(state.get("answered_stamp")))
             for edit, key in ((self.caller_name, "caller_name"), (self.callback, "callback_number"),
+                              (self.cad_number, "cad_number"),
                               (self.evidence, "evidence"), (self.target, "target_name"),
                               (self.address, "target_address"), (self.division, "division"),
                               (self.named_persons, "named_persons"), (self.when, "threatened_text")):
@@ -136,7 +140,8 @@ class IntakeDrafts(IntakeDuplicates):
         self._read_time()
         choice = state.get("time_choice")
         if isinstance(choice, int) and choice >= 0 and self.when_choices.count() > choice:
-            self.when_choices.setCurrentRow(choice)
+            self.when_choices.mark(choice)
+            self._update_time_words()
         self._update_priority()
         self._show_matches()
         self._apply_tab_order()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
+from PySide6.QtWidgets import QFormLayout, QGridLayout, QLabel, QWidget
 
 from dispatch_console.ui.theme import set_role
 
@@ -27,6 +27,36 @@ def labelled_row(form: QFormLayout, text: str, widget: QWidget, accessible: str)
     error.hide()
     form.addRow("", error)
     return label, error
+
+
+def labelled_cell(grid: QGridLayout, row: int, column: int, text: str, widget: QWidget,
+                  accessible: str) -> tuple[QLabel, QLabel]:
+    """Like :func:`labelled_row`, in a grid of label/field pairs: the label at ``column``, the field right of it,
+    the (hidden) error under the field."""
+    label = QLabel(text)
+    label.setBuddy(widget)
+    widget.setAccessibleName(accessible)
+    grid.addWidget(label, row, column)
+    grid.addWidget(widget, row, column + 1)
+    error = QLabel("")
+    error.setWordWrap(True)
+    error.setAccessibleName(f"{accessible}: problem")
+    set_role(error, "error")
+    error.hide()
+    grid.addWidget(error, row + 1, column + 1)
+    return label, error
+
+
+class FoldingLabel(QLabel):
+    """A label that takes no room while it has nothing to say (the pinned bar must stay small at 1366×768)."""
+
+    def __init__(self, text: str = "") -> None:
+        super().__init__(text)
+        self.setVisible(bool(text))
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setVisible(bool(text))
 
 
 def show_error(error: QLabel, message: str) -> None:

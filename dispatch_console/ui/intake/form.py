@@ -108,14 +108,15 @@ class IntakeForm(IntakeDrafts):
         set_role(self.status, "hint")
         actor = self.ctx.operator
         now = self.now()
-        received = self.received_at
+        received = self.answered.answered or now
+        original = self.answered.stamp if self.answered.corrected else None
         draft_id = self.draft_id
         tz = self.ctx.tz
 
         def write() -> SavedThreat:
             with self.ctx.db.write() as session:
                 return intake.save_threat(session, actor=actor, data=data, now=now, tz=tz, received_at=received,
-                                          draft_id=draft_id)
+                                          answered_original=original, draft_id=draft_id)
 
         run_in_background(write, self._saved, self._save_failed, pool=self._writes)
 
@@ -134,12 +135,16 @@ class IntakeForm(IntakeDrafts):
         self.save_failed.emit(message)
 
     def _saved(self, result: SavedThreat) -> None:
+        """The case number to read to the caller; everything else shown is the new, empty report's own state.
+
+        The saved report's priority is not repeated here: next to the next call's empty form it would read as
+        that call's priority (it is in the queue, where the supervisor works with it).
+        """
         self.saving = False
         linked = f", linked to {result.linked_to}" if result.linked_to else ""
-        self.result.setText(f"Saved {result.case_number} — {result.priority.value}{linked}")
-        self.result.setAccessibleDescription(result.reasons[0])
         self.new_report(keep_result=True)
-        self.status.setText(f"{result.reasons[0]}. Ready for the next call.")
+        self.result.setText(f"Saved {result.case_number}{linked}")
+        self.status.setText("Ready for the next call: the first key you type stamps it as answered.")
         set_role(self.status, "ok")
         self.focus_first_field()
         self.saved.emit(result)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from dispatch_console.domain.enums import CallerRelation, Indicator, LearnedHow, TargetKind
@@ -20,6 +21,8 @@ from dispatch_console.ui.intake.site_lookup import IntakeSites
 from dispatch_console.ui.theme import set_role
 
 E = TypeVar("E", CallerRelation, LearnedHow, TargetKind)
+
+EMPTY_PRIORITY = "No priority yet: it follows the report as you type."
 
 
 class IntakeReading(IntakeSites):
@@ -38,6 +41,9 @@ class IntakeReading(IntakeSites):
     def _changed(self, *_args: object) -> None:
         if self._restoring:
             return
+        if self.answered.stamp is None and not self.is_blank():
+            self.answered.stamp_now()  # the first keystroke into an empty report: the call was answered now
+            self.result.setText("")  # the last saved case number belongs to the previous call
         self._update_site_note()
         self._read_time()
         self._update_priority()
@@ -55,13 +61,8 @@ class IntakeReading(IntakeSites):
         self.time_reading = reading
         if isinstance(reading, Ambiguous):
             same = isinstance(previous, Ambiguous) and previous.options == reading.options
-            if not same:
-                self.when_choices.blockSignals(True)
-                self.when_choices.clear()
-                for option in reading.options:
-                    self.when_choices.addItem(option.description)
-                self.when_choices.setCurrentRow(-1)
-                self.when_choices.blockSignals(False)
+            if not same:  # new readings: none chosen, whatever was chosen for the old text
+                self.when_choices.set_readings([option.description for option in reading.options])
         visible = isinstance(reading, Ambiguous) and bool(reading.options)
         self.when_choices.setVisible(visible)
         self._choices_label.setVisible(visible)
@@ -73,17 +74,24 @@ class IntakeReading(IntakeSites):
         if isinstance(reading, Parsed):
             return reading
         if isinstance(reading, Ambiguous):
-            row = self.when_choices.currentRow()
-            if 0 <= row < len(reading.options):
+            row = self.when_choices.choice
+            if row is not None and 0 <= row < len(reading.options):
                 return reading.options[row]
         return None
 
-    def _choice_made(self, _row: int) -> None:
+    def _choice_made(self, row: int) -> None:
+        """A reading chosen on purpose (Enter or its digit): in force, marked, and the caret moves on."""
+        self.when_choices.mark(row)
         self._update_time_words()
         self._update_priority()
         if self._live_errors:
             self.show_errors(self.problems())
         self._draft_timer.start()
+        self.statement.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _answered_changed(self) -> None:
+        if not self._restoring and not self.saving:
+            self._draft_timer.start()
 
     def _update_time_words(self) -> None:
         reading = self.time_reading
@@ -104,7 +112,7 @@ class IntakeReading(IntakeSites):
             return
         self._tick.stop()
         if isinstance(reading, Ambiguous):
-            hint = " Choose a reading below (arrow keys)." if reading.options else ""
+            hint = " Choose a reading: Down, then Enter or its number." if reading.options else ""
             self.when_words.setText(f"Ask the caller: {reading.message}{hint}")
             set_role(self.when_words, "hint")
         elif isinstance(reading, Rejected):
@@ -112,10 +120,15 @@ class IntakeReading(IntakeSites):
             set_role(self.when_words, "error")
 
     def _update_priority(self) -> None:
+        if self.is_blank():  # the new, empty report's own state: nothing left over from the last one
+            self.priority.setText(EMPTY_PRIORITY)
+            self.reasons.setText("")
+            set_role(self.priority, "hint")
+            return
         data, _ = self.to_input()
         assessment = intake.assess(data, now=self.now())
         self.priority.setText(assessment.reasons[0])
-        self.reasons.setText("\n".join(f"• {r}" for r in assessment.reasons[1:]))
+        self.reasons.setText(" · ".join(assessment.reasons[1:]))
         set_role(self.priority, "error" if assessment.priority.rank == 1 else "title")
 
     # --- the record ---------------------------------------------------------------------------------------------
@@ -132,10 +145,11 @@ class IntakeReading(IntakeSites):
         reading = self.time_reading
         if isinstance(reading, Rejected):
             problems["threatened_text"] = f"{reading.message} Or clear the field to save the time as unknown."
+        elif isinstance(reading, Ambiguous) and chosen is None and reading.options:
+            problems["threatened_text"] = intake.unresolved_message(reading)
         elif isinstance(reading, Ambiguous) and chosen is None:
-            ask = "Choose one of the readings below, or type" if reading.options else "Type"
-            problems["threatened_text"] = (f"{reading.message} {ask} the time more exactly; clear the field to "
-                                           "save it as unknown.")
+            problems["threatened_text"] = (f"{reading.message} Type the time more exactly; clear the field to save "
+                                           "it as unknown.")
         how = _enum(LearnedHow, self.learned.currentData())
         data = ThreatInput(
             caller_name=self.caller_name.text(),
@@ -160,6 +174,7 @@ class IntakeReading(IntakeSites):
             | ({Indicator.WEAPON_ACCESS} if self.weapon_access.isChecked() else set()),
             suspects=suspects,
             linked_to=self.linked_to,
+            cad_number=self.cad_number.text(),
         )
         return data, problems
 
@@ -190,6 +205,7 @@ class IntakeReading(IntakeSites):
             TARGET_FIELD: self.target, "target_address": self.address, "division": self.division,
             "named_persons": self.named_persons, "threatened_text": self.when, "threatened_at": self.when,
             "statement": self.statement, "narrative": self.narrative, "linked_to": self.link_button,
+            "cad_number": self.cad_number, "answered_at": self.answered.edit,
         }
         return widgets.get(key)
 

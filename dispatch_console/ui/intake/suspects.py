@@ -1,6 +1,9 @@
-"""One suspect in the intake form: name, date of birth or age, school, grade, description, handles, weapon access.
+"""One suspect in the intake form: name, description, date of birth or age, school, grade, handles, weapon access.
 
-Several can be added and removed from the keyboard. The panel only holds widgets and turns them into a
+The description (clothing, build, what the caller saw) comes right after the name, one Tab away: it is what the
+caller knows first, and it was five Tabs deep. The fields sit two to a line (name | description, date of birth |
+age, ...) so that at 1920×1080 the first suspect shows with the call's core. Several can be added and removed
+from the keyboard. The panel only holds widgets and turns them into a
 ``SuspectInput``; whether the suspect is a juvenile is decided by the domain when the report is saved.
 """
 
@@ -9,13 +12,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QCheckBox, QGridLayout, QGroupBox, QLabel, QLineEdit, QPushButton, QWidget
 
 from dispatch_console.domain.threat import SuspectInput
-from dispatch_console.ui.intake.fields import labelled_row, parse_age, parse_birth_date, show_error
+from dispatch_console.ui.intake.fields import labelled_cell, parse_age, parse_birth_date, show_error
 
-TEXT_FIELDS = ("name", "date_of_birth", "age", "school", "grade", "description", "social_handles")
+TEXT_FIELDS = ("name", "description", "date_of_birth", "age", "school", "grade", "social_handles")
 
 
 class SuspectPanel(QGroupBox):
@@ -26,7 +29,11 @@ class SuspectPanel(QGroupBox):
 
     def __init__(self, number: int) -> None:
         super().__init__()
-        form = QFormLayout(self)
+        grid = QGridLayout(self)
+        grid.setContentsMargins(6, 4, 6, 4)
+        grid.setVerticalSpacing(2)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
         self.edits: dict[str, QLineEdit] = {}
         self.errors: dict[str, QLabel] = {}
         self.labels: dict[str, QLabel] = {}
@@ -39,17 +46,19 @@ class SuspectPanel(QGroupBox):
             "description": "Description",
             "social_handles": "Social-media handles",
         }
-        for key in TEXT_FIELDS:
+        for index, key in enumerate(TEXT_FIELDS):
             edit = QLineEdit()
             edit.textChanged.connect(self.changed)
             self.edits[key] = edit
-            self.labels[key], self.errors[key] = labelled_row(form, captions[key], edit, captions[key])
+            self.labels[key], self.errors[key] = labelled_cell(grid, 2 * (index // 2), 2 * (index % 2),
+                                                               captions[key], edit, captions[key])
         self.weapon_access = QCheckBox("Known access to a weapon")
         self.weapon_access.toggled.connect(self.changed)
-        form.addRow("", self.weapon_access)
+        last = 2 * (len(TEXT_FIELDS) // 2)
+        grid.addWidget(self.weapon_access, last, 3)
         self.remove = QPushButton()
         self.remove.clicked.connect(lambda: self.remove_requested.emit(self))
-        form.addRow("", self.remove)
+        grid.addWidget(self.remove, last + 2, 3, Qt.AlignmentFlag.AlignRight)
         self.renumber(number)
 
     def renumber(self, number: int) -> None:

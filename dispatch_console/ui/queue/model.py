@@ -448,7 +448,7 @@ def default_order_key(row: QueueRow) -> tuple[int, bool, float, float]:
 def filter_text(row: QueueRow) -> str:
     """What the filters match against, one field per ``SEP``-delimited slot (see ``QueueFilter``)."""
     hay = " ".join((row.case_number, row.target_name, row.division, row.call_taker, row.status.label,
-                    row.priority.value, " ".join(row.units))).casefold().replace(SEP, " ")
+                    row.priority.value, " ".join(row.units), row.cad_number)).casefold().replace(SEP, " ")
     return (f"{SEP}school={int(row.is_school)}{SEP}division={row.division}{SEP}status={row.status.value}"
             f"{SEP}text={hay}{SEP}")
 
