@@ -102,12 +102,11 @@ class Console:
     # --- start-up on workers --------------------------------------------------------------------------------
     def _database_password(self, url: str) -> Callable[[], str | None]:
         def fetch() -> str | None:
-            from sqlalchemy.engine import make_url
-
             from dispatch_console.credentials import KeyringStore, database_password_key
+            from dispatch_console.db.engine import parse_database_url, password_host
 
-            parsed = make_url(url)
-            return KeyringStore().get(database_password_key(parsed.username or "", parsed.host or "",
+            parsed = parse_database_url(url)
+            return KeyringStore().get(database_password_key(parsed.username or "", password_host(parsed),
                                                             parsed.database or ""))
 
         return fetch

@@ -23,10 +23,10 @@ def _open_db(url: str | None) -> object:
     target = url or settings.database_url or default_database_url()
 
     def password() -> str | None:
-        from sqlalchemy.engine import make_url
+        from dispatch_console.db.engine import parse_database_url, password_host
 
-        parsed = make_url(target)
-        key = database_password_key(parsed.username or "", parsed.host or "", parsed.database or "")
+        parsed = parse_database_url(target)
+        key = database_password_key(parsed.username or "", password_host(parsed), parsed.database or "")
         return KeyringStore().get(key)
 
     return open_database(target, password=password)
@@ -132,6 +132,50 @@ def _cmd_import_sites(args: argparse.Namespace) -> int:
     return 1
 
 
+def _cmd_backup(args: argparse.Namespace) -> int:
+    from dispatch_console.db.engine import Database
+    from dispatch_console.services.backup import BackupError, backup
+
+    db = _open_db(args.database_url)
+    assert isinstance(db, Database)
+    try:
+        backup(db, Path(args.destination))
+    except BackupError as problem:
+        print(f"No backup written: {problem}", file=sys.stderr)
+        return 2
+    finally:
+        db.dispose()
+    print(f"Backup written to {args.destination}.")
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    from dispatch_console.db.engine import Database
+    from dispatch_console.services import audit
+    from dispatch_console.services.backup import BackupError, restore
+
+    db = _open_db(args.database_url)
+    assert isinstance(db, Database)
+    try:
+        restore(db, Path(args.source), force=args.force)
+    except BackupError as problem:
+        print(f"Nothing restored: {problem}", file=sys.stderr)
+        return 2
+    finally:
+        db.dispose()
+    db = _open_db(args.database_url)
+    assert isinstance(db, Database)
+    with db.read() as session:
+        broken = audit.verify(session)
+        total = audit.entry_count(session)
+    db.dispose()
+    if broken is not None:
+        print(f"Restored, but the audit log is BROKEN at entry {broken.entry_id}: {broken.reason}.")
+        return 1
+    print(f"Restored from {args.source}: {total} audit entries, hash chain verified.")
+    return 0
+
+
 def _cmd_gateway(args: argparse.Namespace) -> int:
     from dispatch_console.gateway.cli import main as gateway_main
 
@@ -160,10 +204,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import-sites", help="import the site directory from CSV (all rows or none)")
     p.add_argument("csv")
     p.set_defaults(func=_cmd_import_sites)
+    p = sub.add_parser("backup", help="write a consistent backup of the database (SQLite copy or pg_dump file)")
+    p.add_argument("destination")
+    p.set_defaults(func=_cmd_backup)
+    p = sub.add_parser("restore", help="restore a backup (refuses a database that holds data without --force)")
+    p.add_argument("source")
+    p.add_argument("--force", action="store_true", help="replace a database that already holds threats")
+    p.set_defaults(func=_cmd_restore)
     p = sub.add_parser("gateway", help="run the reference notification backend", add_help=False)
     p.add_argument("gateway_args", nargs=argparse.REMAINDER)
     p.set_defaults(func=_cmd_gateway)
-    for name in ("create-operator", "verify-audit", "import-sites"):
+    for name in ("create-operator", "verify-audit", "import-sites", "backup", "restore"):
         sub.choices[name].add_argument("--database-url", dest="database_url", default=argparse.SUPPRESS)
     return parser
 

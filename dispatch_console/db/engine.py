@@ -9,10 +9,12 @@ lock instead of failing half-way with "database is locked".
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
@@ -74,10 +76,26 @@ class Database:
         return self.url.get_backend_name() == "postgresql"
 
     def describe(self) -> str:
-        """A display string for the status bar: never contains a password."""
+        """A display string for the status bar: never contains a password.
+
+        With several PostgreSQL hosts it names the one this console is on now (after a failover, the new primary).
+        """
         if self.is_sqlite:
             return f"SQLite {self.url.database}"
-        return f"PostgreSQL {self.url.host or 'localhost'}/{self.url.database}"
+        return f"PostgreSQL {self.current_server()}/{self.url.database}"
+
+    def current_server(self) -> str:
+        """``host:port`` of the server a pooled connection is on, or the configured host list if none is reachable."""
+        try:
+            with self.write_engine.connect() as connection:
+                info = connection.connection.dbapi_connection.info  # type: ignore[union-attr]
+                return f"{info.host}:{info.port}"
+        except Exception:  # noqa: BLE001 - any failure means "not connected"; the caller shows the configured list
+            return ",".join(server_list(self.url)) or "localhost"
+
+    def conninfo(self) -> str:
+        """A libpq connection string (with the password, for child processes and LISTEN); multi-host aware."""
+        return libpq_conninfo(self.url)
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -109,6 +127,51 @@ class Database:
             self.read_engine.dispose()
 
 
+def parse_database_url(text: str) -> URL:
+    """Parse a URL, accepting libpq's multi-host form ``user@hostA:5432,hostB:5432/db``.
+
+    SQLAlchemy's URL parser reads one host only; it takes several as repeated ``host=`` query parameters, which the
+    psycopg dialect turns into libpq's ``host=a,b port=p,q``. The comma form is rewritten into that one.
+    """
+    match = re.match(r"^(?P<scheme>[^:]+://)(?P<user>[^@/]*@)?(?P<hosts>[^/@?]*,[^/?]*)(?P<rest>/.*)?$", text)
+    if match is None:
+        return make_url(text)
+    rest = match["rest"] or "/"
+    path, _, query = rest.partition("?")
+    hosts = "&".join(f"host={host.strip()}" for host in match["hosts"].split(",") if host.strip())
+    joined = "&".join(part for part in (hosts, query) if part)
+    return make_url(f"{match['scheme']}{match['user'] or ''}{path}?{joined}")
+
+
+def server_list(url: URL) -> list[str]:
+    """Every ``host[:port]`` the URL names, in the order libpq tries them."""
+    hosts = url.query.get("host")
+    if hosts:
+        return [hosts] if isinstance(hosts, str) else list(hosts)
+    if url.host is None:
+        return []
+    return [f"{url.host}:{url.port}" if url.port else url.host]
+
+
+def password_host(url: URL) -> str:
+    """The host part of the keyring key for the database password: the host, or the comma-joined host list."""
+    return url.host or ",".join(server_list(url))
+
+
+def libpq_conninfo(url: URL) -> str:
+    """``url`` as a libpq URI (``postgresql://user:pw@a:5432,b:5433/db?target_session_attrs=...``)."""
+    userinfo = ""
+    if url.username:
+        userinfo = quote(url.username, safe="")
+        if url.password:
+            userinfo += ":" + quote(str(url.password), safe="")
+        userinfo += "@"
+    params = {key: value for key, value in url.query.items() if key != "host"}
+    query = "&".join(f"{key}={quote(str(value), safe='')}" for key, value in params.items())
+    hosts = ",".join(server_list(url))
+    return f"postgresql://{userinfo}{hosts}/{quote(url.database or '', safe='')}" + (f"?{query}" if query else "")
+
+
 def open_database(url: str | URL, *, password: Callable[[], str | None] | None = None) -> Database:
     """Open (not migrate) the database at ``url``.
 
@@ -117,7 +180,7 @@ def open_database(url: str | URL, *, password: Callable[[], str | None] | None =
             that it never sits in a settings file or a command line.
         password: called once for PostgreSQL URLs without a password.
     """
-    parsed = make_url(url) if isinstance(url, str) else url
+    parsed = parse_database_url(url) if isinstance(url, str) else url
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -130,6 +193,8 @@ def open_database(url: str | URL, *, password: Callable[[], str | None] | None =
             secret = password()
             if secret:
                 parsed = parsed.set(password=secret)
-        engine = create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=10)
+        # pre-ping: a connection to a server that died (failover) is noticed and replaced before use, not mid-save.
+        engine = create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=10,
+                               connect_args={"connect_timeout": 3})
         return Database(parsed, engine, engine)
     raise ValueError(f"unsupported database {backend!r}: use sqlite:///path or postgresql://user@host/dbname")
