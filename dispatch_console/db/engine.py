@@ -13,14 +13,16 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 BUSY_TIMEOUT_MS = 15_000
+T = TypeVar("T")
 
 
 class AuditedRefusal(Exception):
@@ -29,6 +31,22 @@ class AuditedRefusal(Exception):
     ``Database.write`` commits before letting it propagate: a denied action leaves its audit entry and nothing else,
     because the service records the refusal before changing anything.
     """
+
+
+class CommitInDoubt(Exception):
+    """The connection broke while COMMIT was on its way: the write may or may not be in the database.
+
+    Never retried automatically (it could be applied twice); the operator is told, with their text kept, and checks.
+    """
+
+
+class DatabaseUnavailable(Exception):
+    """No writable server answered, and the write provably did not commit (it never reached COMMIT)."""
+
+
+def _connection_lost(error: BaseException) -> bool:
+    """Whether ``error`` is the connection failing (server gone, failover), not the statement being refused."""
+    return isinstance(error, OperationalError) or (isinstance(error, DBAPIError) and error.connection_invalidated)
 
 
 def sqlite_url(path: Path) -> str:
@@ -110,7 +128,33 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
-            session.commit()
+            try:
+                session.commit()
+            except DBAPIError as error:
+                if _connection_lost(error):
+                    raise CommitInDoubt(str(error.orig).strip() or "connection lost during COMMIT") from error
+                raise
+
+    def write_retrying(self, work: Callable[[Session], T]) -> T:
+        """Run ``work`` in a write transaction; if the connection was lost before COMMIT, run it once more.
+
+        A failover kills every pooled connection: the first attempt after it fails before anything could commit,
+        so one retry on a fresh connection (the pool pre-pings, libpq picks the writable host) is safe. A second
+        failure raises ``DatabaseUnavailable``; a failure during COMMIT raises ``CommitInDoubt`` and is not retried.
+        """
+        for attempt in (1, 2):
+            try:
+                with self.write() as session:
+                    return work(session)
+            except CommitInDoubt:
+                raise
+            except DBAPIError as error:
+                if not _connection_lost(error):
+                    raise
+                self.write_engine.dispose()  # every pooled connection went to the dead server
+                if attempt == 2:
+                    raise DatabaseUnavailable(str(error.orig).strip() or "no writable database server") from error
+        raise AssertionError("unreachable")
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -1,0 +1,69 @@
+"""One console, in its own process, saving and triaging reports through a failover (run by the failover test).
+
+Each report is a call-taker's typing: it is kept until the database confirms it. ``DatabaseUnavailable`` (no
+writable server, nothing committed) → keep the text and try again; ``CommitInDoubt`` → report it, never resend.
+Every line written to the journal is something an operator was told: ``saved``, ``doubt``, or ``recovered``.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TextIO, TypeVar
+
+from sqlalchemy.orm import Session
+
+from dispatch_console.db.engine import CommitInDoubt, Database, DatabaseUnavailable, open_database
+from dispatch_console.domain.enums import Role, TargetKind
+from dispatch_console.domain.threat import ThreatInput
+from dispatch_console.services import intake, triage
+from dispatch_console.services.actor import Actor
+
+
+T = TypeVar("T")
+_outage = {"since": False}
+
+
+def _until_written(journal: TextIO, db: Database, work: Callable[[Session], T]) -> T | None:
+    """Write, keeping the work while no server is writable; ``None`` if the COMMIT is in doubt."""
+    while True:
+        try:
+            result = db.write_retrying(work)
+        except DatabaseUnavailable:
+            if not _outage["since"]:
+                journal.write(f"unavailable {time.time()}\n")
+            _outage["since"] = True
+            time.sleep(0.1)
+            continue
+        except CommitInDoubt:
+            return None
+        if _outage["since"]:
+            journal.write(f"recovered {time.time()}\n")
+            _outage["since"] = False
+        return result
+
+
+def main(url: str, name: str, count: int, journal_path: str) -> int:
+    db = open_database(url)
+    actor = Actor(name, name.title(), Role.SUPERVISOR, f"{name}-console", True)
+    with open(journal_path, "a", encoding="utf-8", buffering=1) as journal:
+        for i in range(count):
+            statement = f"{name} report {i}: said they will bring a gun after school"
+            data = ThreatInput(target_kind=TargetKind.SCHOOL, target_name=f"School {i % 7}",
+                               target_address="1 Main St", division="Central", statement=statement)
+            saved = _until_written(journal, db, lambda s, d=data: intake.save_threat(
+                s, actor=actor, data=d, now=datetime.now(UTC), tz=UTC))
+            if saved is None:
+                journal.write(f"doubt {statement}\n")
+                continue
+            journal.write(f"saved {saved.case_number} {statement}\n")
+            _until_written(journal, db, lambda s, t=saved.threat_id: triage.add_note(
+                s, actor=actor, threat_id=t, text="caller called back"))
+    db.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]))
