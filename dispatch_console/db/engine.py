@@ -8,8 +8,8 @@ lock instead of failing half-way with "database is locked".
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 import re
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,13 +94,14 @@ class Database:
         return self.url.get_backend_name() == "postgresql"
 
     def describe(self) -> str:
-        """A display string for the status bar: never contains a password.
+        """A display string for the status bar: never contains a password, never touches the network.
 
-        With several PostgreSQL hosts it names the one this console is on now (after a failover, the new primary).
+        With several PostgreSQL hosts it lists them; ``current_server`` (a round trip, for a worker thread) names
+        the one the console is on now, e.g. the new primary after a failover.
         """
         if self.is_sqlite:
             return f"SQLite {self.url.database}"
-        return f"PostgreSQL {self.current_server()}/{self.url.database}"
+        return f"PostgreSQL {','.join(server_list(self.url)) or 'localhost'}/{self.url.database}"
 
     def current_server(self) -> str:
         """``host:port`` of the server a pooled connection is on, or the configured host list if none is reachable."""
@@ -108,7 +109,7 @@ class Database:
             with self.write_engine.connect() as connection:
                 info = connection.connection.dbapi_connection.info  # type: ignore[union-attr]
                 return f"{info.host}:{info.port}"
-        except Exception:  # noqa: BLE001 - any failure means "not connected"; the caller shows the configured list
+        except Exception:
             return ",".join(server_list(self.url)) or "localhost"
 
     def conninfo(self) -> str:

@@ -114,7 +114,7 @@ def _pg_program(name: str) -> str:
             return str(candidate)
     found = shutil.which(name)
     if found is None:
-        raise BackupError(f"{name} not found: install the PostgreSQL client tools (apt-get install postgresql-client)")
+        raise BackupError(f"{name} not found: install the PostgreSQL client tools (postgresql-client)")
     return found
 
 

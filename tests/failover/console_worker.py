@@ -21,7 +21,6 @@ from dispatch_console.domain.threat import ThreatInput
 from dispatch_console.services import intake, triage
 from dispatch_console.services.actor import Actor
 
-
 T = TypeVar("T")
 _outage = {"since": False}
 
