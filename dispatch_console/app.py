@@ -123,6 +123,15 @@ class Console:
     def _database_ready(self, has_operators: bool) -> None:
         self.ready = True
         self.window.database_label.setText(self.db.describe())
+        if self.db.is_postgres:  # failover: name the server in use, banner while none is writable (issue 14)
+            from PySide6.QtWidgets import QLabel
+
+            from dispatch_console.ui.database_status import DatabaseStatus
+
+            banner = QLabel()
+            self.window.centralWidget().layout().insertWidget(1, banner)
+            self.database_status = DatabaseStatus(self.db, self.window.database_label, banner, parent=self.window)
+            self.database_status.check()
         if not has_operators:
             self.sign_in.set_ready(False, "No operator exists yet. Create the first admin with:\n"
                                    "python main.py create-operator --username NAME --role admin")

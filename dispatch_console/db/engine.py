@@ -105,12 +105,19 @@ class Database:
 
     def current_server(self) -> str:
         """``host:port`` of the server a pooled connection is on, or the configured host list if none is reachable."""
+        return self.writable_server() or ",".join(server_list(self.url)) or "localhost"
+
+    def writable_server(self) -> str | None:
+        """``host:port`` of the writable server this console reaches now; ``None`` while none is (a round trip)."""
+        if self.is_sqlite:
+            return str(self.url.database)
         try:
             with self.write_engine.connect() as connection:
                 info = connection.connection.dbapi_connection.info  # type: ignore[union-attr]
                 return f"{info.host}:{info.port}"
-        except Exception:
-            return ",".join(server_list(self.url)) or "localhost"
+        except DBAPIError:
+            self.write_engine.dispose()
+            return None
 
     def conninfo(self) -> str:
         """A libpq connection string (with the password, for child processes and LISTEN); multi-host aware."""
