@@ -7,6 +7,7 @@ Every line written to the journal is something an operator was told: ``saved``, 
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -18,10 +19,13 @@ from sqlalchemy.orm import Session
 from dispatch_console.db.engine import CommitInDoubt, Database, DatabaseUnavailable, open_database
 from dispatch_console.domain.enums import Role, TargetKind
 from dispatch_console.domain.threat import ThreatInput
-from dispatch_console.services import intake, triage
+from dispatch_console.gateway.retry import Jitter, RetryPolicy
+from dispatch_console.services import intake, outbox, triage
 from dispatch_console.services.actor import Actor
+from dispatch_console.services.dispatcher import OutboxDispatcher, make_client_factory
 
 T = TypeVar("T")
+UNITS = ["SRO-04", "NOR-P1"]
 _outage = {"since": False}
 
 
@@ -44,9 +48,15 @@ def _until_written(journal: TextIO, db: Database, work: Callable[[Session], T]) 
         return result
 
 
-def main(url: str, name: str, count: int, journal_path: str) -> int:
+def main(url: str, name: str, count: int, journal_path: str, backend_url: str) -> int:
     db = open_database(url)
     actor = Actor(name, name.title(), Role.SUPERVISOR, f"{name}-console", True)
+    token = os.environ["NOTIFY_TEST_TOKEN"]
+    sender = OutboxDispatcher(
+        db, make_client_factory(backend_url, lambda: token), RetryPolicy(base=0.05, max_delay=0.2, jitter=Jitter.NONE),
+        console_name=f"{name}-console", claim_seconds=5.0, idle_poll=0.05,
+    )
+    sender.start()
     with open(journal_path, "a", encoding="utf-8", buffering=1) as journal:
         for i in range(count):
             statement = f"{name} report {i}: said they will bring a gun after school"
@@ -60,9 +70,15 @@ def main(url: str, name: str, count: int, journal_path: str) -> int:
             journal.write(f"saved {saved.case_number} {statement}\n")
             _until_written(journal, db, lambda s, t=saved.threat_id: triage.add_note(
                 s, actor=actor, threat_id=t, text="caller called back"))
-    db.dispose()
+            if i % 4 == 0:  # the supervisor pages two units about every fourth report
+                _until_written(journal, db, lambda s, t=saved.threat_id: outbox.notify_designated_units(
+                    s, actor=actor, threat_id=t, unit_ids=UNITS, now=datetime.now(UTC)))
+                sender.wake()
+        journal.write("done\n")
+        while True:  # keep sending (a failover may have left pages queued) until the test ends this process
+            time.sleep(1)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]))
+    sys.exit(main(sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]))

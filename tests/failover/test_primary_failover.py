@@ -8,6 +8,7 @@ kill to the first successful write is measured and printed (docs/deployment.md q
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -19,8 +20,10 @@ import sqlalchemy as sa
 
 from dispatch_console.db import migrate
 from dispatch_console.db.engine import open_database
+from dispatch_console.gateway.server import ReferenceBackend
 from dispatch_console.services import audit
 from tests import pgcluster
+from tests.notify.conftest import TOKEN
 from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -44,7 +47,30 @@ def _saved(lines: list[str]) -> dict[str, str]:
     return {line.split(" ", 2)[2]: line.split(" ", 2)[1] for line in lines if line.startswith("saved ")}
 
 
-def test_two_consoles_ride_through_a_primary_failover(cluster: pgcluster.Cluster, tmp_path: Path) -> None:
+@pytest.fixture
+def backend(tmp_path: Path) -> Iterator[ReferenceBackend]:
+    server = ReferenceBackend(TOKEN, db_path=tmp_path / "backend.sqlite3", deliver_after=0.05, ack_after=None)
+    server.start()
+    yield server
+    server.close()
+
+
+def _pages(url: str) -> list[tuple[str, str, str]]:
+    """(case number, unit, state) of every notification row on the server."""
+    db = open_database(url)
+    try:
+        with db.read() as session:
+            rows = session.execute(sa.text(
+                "SELECT t.case_number, n.unit_id, n.state FROM notifications n JOIN threats t ON t.id = n.threat_id"
+            )).all()
+        return [(str(c), str(u), str(s)) for c, u, s in rows]
+    finally:
+        db.dispose()
+
+
+def test_two_consoles_ride_through_a_primary_failover(
+    cluster: pgcluster.Cluster, backend: ReferenceBackend, tmp_path: Path,
+) -> None:
     pgcluster.create_database(cluster, "dispatch")
     url = cluster.url("dispatch")
     setup = open_database(url)
@@ -53,7 +79,8 @@ def test_two_consoles_ride_through_a_primary_failover(cluster: pgcluster.Cluster
     journals = {name: tmp_path / f"{name}.journal" for name in ("north", "south")}
     consoles = [
         subprocess.Popen([sys.executable, "-m", "tests.failover.console_worker", url, name,
-                          str(REPORTS_PER_CONSOLE), str(journal)], cwd=ROOT, stderr=subprocess.PIPE, text=True)
+                          str(REPORTS_PER_CONSOLE), str(journal), backend.url], cwd=ROOT, stderr=subprocess.PIPE,
+                         text=True, env={**os.environ, "NOTIFY_TEST_TOKEN": TOKEN})
         for name, journal in journals.items()
     ]
     try:
@@ -61,13 +88,14 @@ def test_two_consoles_ride_through_a_primary_failover(cluster: pgcluster.Cluster
         killed_at = time.time()
         cluster.kill_primary()
         cluster.promote_standby()
-        for console in consoles:
-            _, errors = console.communicate(timeout=300)
-            assert console.returncode == 0, errors
+        wait_until(lambda: all("done" in _journal(j) for j in journals.values()), timeout=300)
+        sent = {"accepted", "delivered", "acknowledged"}
+        pages = wait_until(lambda: (p := _pages(url)) and all(state in sent for *_, state in p) and p, timeout=60)
     finally:
         for console in consoles:
-            if console.poll() is None:
-                console.kill()
+            console.kill()
+            _, errors = console.communicate(timeout=30)
+            assert "Traceback" not in errors, errors
 
     lines = {name: _journal(journal) for name, journal in journals.items()}
     confirmed = {statement: number for name in lines for statement, number in _saved(lines[name]).items()}
@@ -90,5 +118,9 @@ def test_two_consoles_ride_through_a_primary_failover(cluster: pgcluster.Cluster
     assert len(confirmed) + len(in_doubt) == 2 * REPORTS_PER_CONSOLE
     assert all(count == 1 for _, count in notes), "a note was applied twice"
     assert recovered, "no console saw the outage: the kill came too late"
+    counts = backend.delivery_counts()
+    assert {(case, unit): counts.get((case, unit)) for case, unit, _ in pages} == {
+        (case, unit): 1 for case, unit, _ in pages}, "a unit was paged twice, or not at all"
+    assert len(pages) == 2 * len({case for case, *_ in pages})
     print(f"\nfailover: kill -> first successful write {min(recovered) - killed_at:.2f} s; "
           f"{len(confirmed)} confirmed, {len(in_doubt)} in doubt")
