@@ -14,15 +14,17 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TextIO, TypeVar
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from dispatch_console.db.engine import CommitInDoubt, Database, DatabaseUnavailable, open_database
 from dispatch_console.domain.enums import Role, TargetKind
 from dispatch_console.domain.threat import ThreatInput
 from dispatch_console.gateway.retry import Jitter, RetryPolicy
-from dispatch_console.services import intake, outbox, triage
+from dispatch_console.services import intake, outbox, queue, triage
 from dispatch_console.services.actor import Actor
 from dispatch_console.services.dispatcher import OutboxDispatcher, make_client_factory
+from dispatch_console.services.livefeed import watcher_for
 
 T = TypeVar("T")
 UNITS = ["SRO-04", "NOR-P1"]
@@ -48,6 +50,33 @@ def _until_written(journal: TextIO, db: Database, work: Callable[[Session], T]) 
         return result
 
 
+class _Queue:
+    """The live queue as a console keeps it: LISTEN wakes it, a reconnect reloads it; snapshot written to a file."""
+
+    def __init__(self, db: Database, path: str) -> None:
+        self.db = db
+        self.path = path
+        self.watcher = watcher_for(db)
+        self.reload()
+
+    def reload(self) -> None:
+        try:
+            with self.db.read() as session:
+                numbers = sorted(row.case_number for row in queue.load_open(session))
+        except DBAPIError:
+            return  # no server: the queue keeps what it showed, the next wake-up reloads
+        with open(self.path + ".tmp", "w", encoding="utf-8") as snapshot:
+            snapshot.write("\n".join(numbers))
+        os.replace(self.path + ".tmp", self.path)
+
+    def follow(self, journal: TextIO) -> None:
+        wake = self.watcher.drain()
+        if wake.reconnected:
+            journal.write("reconnected: queue refreshed\n")
+        if wake.changed or wake.reconnected:
+            self.reload()
+
+
 def main(url: str, name: str, count: int, journal_path: str, backend_url: str) -> int:
     db = open_database(url)
     actor = Actor(name, name.title(), Role.SUPERVISOR, f"{name}-console", True)
@@ -57,6 +86,7 @@ def main(url: str, name: str, count: int, journal_path: str, backend_url: str) -
         console_name=f"{name}-console", claim_seconds=5.0, idle_poll=0.05,
     )
     sender.start()
+    feed = _Queue(db, journal_path + ".queue")
     with open(journal_path, "a", encoding="utf-8", buffering=1) as journal:
         for i in range(count):
             statement = f"{name} report {i}: said they will bring a gun after school"
@@ -74,9 +104,11 @@ def main(url: str, name: str, count: int, journal_path: str, backend_url: str) -
                 _until_written(journal, db, lambda s, t=saved.threat_id: outbox.notify_designated_units(
                     s, actor=actor, threat_id=t, unit_ids=UNITS, now=datetime.now(UTC)))
                 sender.wake()
+            feed.follow(journal)
         journal.write("done\n")
-        while True:  # keep sending (a failover may have left pages queued) until the test ends this process
-            time.sleep(1)
+        while True:  # keep sending and following until the test ends this process
+            feed.follow(journal)
+            time.sleep(0.05)
     return 0
 
 

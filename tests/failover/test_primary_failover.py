@@ -68,6 +68,21 @@ def _pages(url: str) -> list[tuple[str, str, str]]:
         db.dispose()
 
 
+def _open_cases(url: str) -> list[str]:
+    db = open_database(url)
+    try:
+        with db.read() as session:
+            return sorted(str(n) for n in session.execute(
+                sa.text("SELECT case_number FROM threats WHERE status <> 'closed'")).scalars())
+    finally:
+        db.dispose()
+
+
+def _queue_of(journal: Path) -> list[str]:
+    path = Path(f"{journal}.queue")
+    return path.read_text(encoding="utf-8").split("\n") if path.exists() else []
+
+
 def test_two_consoles_ride_through_a_primary_failover(
     cluster: pgcluster.Cluster, backend: ReferenceBackend, tmp_path: Path,
 ) -> None:
@@ -91,6 +106,9 @@ def test_two_consoles_ride_through_a_primary_failover(
         wait_until(lambda: all("done" in _journal(j) for j in journals.values()), timeout=300)
         sent = {"accepted", "delivered", "acknowledged"}
         pages = wait_until(lambda: (p := _pages(url)) and all(state in sent for *_, state in p) and p, timeout=60)
+        open_cases = _open_cases(url)
+        for journal in journals.values():  # each console's live queue, kept by LISTEN, matches the database
+            wait_until(lambda j=journal: _queue_of(j) == open_cases, timeout=30)
     finally:
         for console in consoles:
             console.kill()
@@ -118,6 +136,7 @@ def test_two_consoles_ride_through_a_primary_failover(
     assert len(confirmed) + len(in_doubt) == 2 * REPORTS_PER_CONSOLE
     assert all(count == 1 for _, count in notes), "a note was applied twice"
     assert recovered, "no console saw the outage: the kill came too late"
+    assert all("reconnected: queue refreshed" in lines[name] for name in lines), "LISTEN was not re-established"
     counts = backend.delivery_counts()
     assert {(case, unit): counts.get((case, unit)) for case, unit, _ in pages} == {
         (case, unit): 1 for case, unit, _ in pages}, "a unit was paged twice, or not at all"

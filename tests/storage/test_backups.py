@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -72,16 +73,23 @@ def test_ten_thousand_threats_round_trip_with_their_audit_chain(
         before_last = session.execute(sa.text("SELECT max(case_number) FROM threats")).scalar_one()
     backup_file = tmp_path / "nightly.backup"
 
+    started = time.monotonic()
     assert cli.main(["backup", str(backup_file), "--database-url", _url(db)]) == 0
+    backed_up = time.monotonic()
     assert capsys.readouterr().out == f"Backup written to {backup_file}.\n"
 
     target = _empty_twin(db, tmp_path, maybe_pg)
+    restore_started = time.monotonic()
     assert cli.main(["restore", str(backup_file), "--database-url", target]) == 0
+    restored = time.monotonic()
     assert capsys.readouterr().out == (
         f"Restored from {backup_file}: {before_entries} audit entries, hash chain verified.\n")
     assert _counts(target) == (TEN_THOUSAND, before_entries, before_last)
     assert cli.main(["verify-audit", "--database-url", target]) == 0
     assert capsys.readouterr().out == f"Audit log intact: {before_entries} entries, hash chain verified.\n"
+    with capsys.disabled():
+        print(f"\n{db.url.get_backend_name()}: backup of {TEN_THOUSAND} threats {backed_up - started:.2f} s, "
+              f"restore + chain check {restored - restore_started:.2f} s")
 
 
 def test_restore_refuses_a_database_that_holds_threats_unless_forced(
