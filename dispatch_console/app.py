@@ -124,12 +124,15 @@ class Console:
         self.ready = True
         self.window.database_label.setText(self.db.describe())
         if self.db.is_postgres:  # failover: name the server in use, banner while none is writable (issue 14)
-            from PySide6.QtWidgets import QLabel
+            from PySide6.QtWidgets import QLabel, QVBoxLayout
 
             from dispatch_console.ui.database_status import DatabaseStatus
 
             banner = QLabel()
-            self.window.centralWidget().layout().insertWidget(1, banner)
+            central = self.window.centralWidget()
+            column = central.layout() if central is not None else None
+            if isinstance(column, QVBoxLayout):
+                column.insertWidget(1, banner)  # under the mode banner, above the tabs
             self.database_status = DatabaseStatus(self.db, self.window.database_label, banner, parent=self.window)
             self.database_status.check()
         if not has_operators:
