@@ -78,3 +78,29 @@ def test_a_report_filed_just_before_a_crash_is_not_filed_again(
     with sqlite_db.read() as session:
         assert session.execute(sa.text("SELECT count(*) FROM threats")).scalar_one() == 1
     assert store.pending() == []
+
+
+def test_the_call_taker_saves_during_an_outage_with_ctrl_s_and_the_report_is_filed_first_when_the_server_is_back(
+    qtbot, make_console, no_server: Database,  # type: ignore[no-untyped-def]
+) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from tests.intake import keyboard
+    from tests.intake.test_intake_form import _open, _threats
+
+    console, tab = _open(qtbot, make_console)
+    reachable = console.ctx.db
+    console.ctx.db = no_server  # the primary died; the standby is not promoted yet
+    qtbot.keyClick(console.window, Qt.Key.Key_F2)
+    keyboard.play(keyboard.APRIL_12)
+    qtbot.waitUntil(lambda: "Saved locally" in tab.status.text(), timeout=15_000)
+    assert tab.status.text() == "Saved locally, will be filed when the database is back. Ready for the next call."
+    assert tab.is_blank() and QApplication.focusWidget() is tab.caller_name  # the next call can be taken
+
+    console.ctx.db = reachable  # promoted: the next save files the kept report first
+    with qtbot.waitSignal(tab.saved, timeout=15_000) as saved:
+        keyboard.play(keyboard.APRIL_12)
+    assert saved.args[0].case_number == "TT-2027-00002"
+    assert [(row.case_number, row.statement) for row in _threats(console)] == [
+        ("TT-2027-00001", keyboard.STATEMENT), ("TT-2027-00002", keyboard.STATEMENT)]
