@@ -10,6 +10,7 @@ from dispatch_console.db.engine import (
     Database,
     libpq_conninfo,
     parse_database_url,
+    password_host,
     server_list,
 )
 
@@ -60,6 +61,7 @@ def test_a_multi_host_url_lists_every_server_and_keeps_the_session_attribute() -
                              "?target_session_attrs=read-write")
     assert server_list(url) == ["db-a:5432", "db-b:5433"]
     assert url.username == "dispatch" and url.database == "console"
+    assert password_host(url) == "db-a:5432,db-b:5433"  # keyring key: database:dispatch@db-a:5432,db-b:5433/console
     assert libpq_conninfo(url.set(password="s3cret")) == (
         "postgresql://dispatch:s3cret@db-a:5432,db-b:5433/console?target_session_attrs=read-write")
     assert Database(url, sa.create_engine(url), sa.create_engine(url)).describe() == (
