@@ -102,12 +102,11 @@ class Console:
     # --- start-up on workers --------------------------------------------------------------------------------
     def _database_password(self, url: str) -> Callable[[], str | None]:
         def fetch() -> str | None:
-            from sqlalchemy.engine import make_url
-
             from dispatch_console.credentials import KeyringStore, database_password_key
+            from dispatch_console.db.engine import parse_database_url, password_host
 
-            parsed = make_url(url)
-            return KeyringStore().get(database_password_key(parsed.username or "", parsed.host or "",
+            parsed = parse_database_url(url)
+            return KeyringStore().get(database_password_key(parsed.username or "", password_host(parsed),
                                                             parsed.database or ""))
 
         return fetch
@@ -124,6 +123,18 @@ class Console:
     def _database_ready(self, has_operators: bool) -> None:
         self.ready = True
         self.window.database_label.setText(self.db.describe())
+        if self.db.is_postgres:  # failover: name the server in use, banner while none is writable (issue 14)
+            from PySide6.QtWidgets import QLabel, QVBoxLayout
+
+            from dispatch_console.ui.database_status import DatabaseStatus
+
+            banner = QLabel()
+            central = self.window.centralWidget()
+            column = central.layout() if central is not None else None
+            if isinstance(column, QVBoxLayout):
+                column.insertWidget(1, banner)  # under the mode banner, above the tabs
+            self.database_status = DatabaseStatus(self.db, self.window.database_label, banner, parent=self.window)
+            self.database_status.check()
         if not has_operators:
             self.sign_in.set_ready(False, "No operator exists yet. Create the first admin with:\n"
                                    "python main.py create-operator --username NAME --role admin\n"

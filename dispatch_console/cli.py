@@ -42,8 +42,10 @@ def _open_db(url: str | None) -> object:
                          "postgresql://user@host/dbname (the password comes from the keyring).")
 
     def password() -> str | None:
-        parsed = make_url(target)
-        key = database_password_key(parsed.username or "", parsed.host or "", parsed.database or "")
+        from dispatch_console.db.engine import parse_database_url, password_host
+
+        parsed = parse_database_url(target)
+        key = database_password_key(parsed.username or "", password_host(parsed), parsed.database or "")
         try:
             return KeyringStore().get(key)
         except InsecureKeyringError as missing:
@@ -282,6 +284,50 @@ def _cmd_import_sites(args: argparse.Namespace) -> int:
     return 1
 
 
+def _cmd_backup(args: argparse.Namespace) -> int:
+    from dispatch_console.db.engine import Database
+    from dispatch_console.services.backup import BackupError, backup
+
+    db = _open_db(args.database_url)
+    assert isinstance(db, Database)
+    try:
+        backup(db, Path(args.destination))
+    except BackupError as problem:
+        print(f"No backup written: {problem}", file=sys.stderr)
+        return 2
+    finally:
+        db.dispose()
+    print(f"Backup written to {args.destination}.")
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    from dispatch_console.db.engine import Database
+    from dispatch_console.services import audit
+    from dispatch_console.services.backup import BackupError, restore
+
+    db = _open_db(args.database_url)
+    assert isinstance(db, Database)
+    try:
+        restore(db, Path(args.source), force=args.force)
+    except BackupError as problem:
+        print(f"Nothing restored: {problem}", file=sys.stderr)
+        return 2
+    finally:
+        db.dispose()
+    db = _open_db(args.database_url)
+    assert isinstance(db, Database)
+    with db.read() as session:
+        broken = audit.verify(session)
+        total = audit.entry_count(session)
+    db.dispose()
+    if broken is not None:
+        print(f"Restored, but the audit log is BROKEN at entry {broken.entry_id}: {broken.reason}.")
+        return 1
+    print(f"Restored from {args.source}: {total} audit entries, hash chain verified.")
+    return 0
+
+
 def _cmd_gateway(args: argparse.Namespace) -> int:
     from dispatch_console.gateway.cli import main as gateway_main
 
@@ -455,6 +501,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("bundle", _cmd_bundle, "build the desktop bundle with PyInstaller (dist/dispatch-console/ + archive)")
     p.add_argument("--dist", default=str(Path(__file__).resolve().parents[1] / "dist"), help="output folder")
     # The gateway's own parser answers --help and every option, so the gateway's options are defined only there.
+    p = command("backup", _cmd_backup,
+                "write a consistent backup of the database (SQLite copy or pg_dump file)")
+    p.add_argument("destination", metavar="FILE")
+    p = command("restore", _cmd_restore, "restore a backup (refuses a database that holds data without --force)")
+    p.add_argument("source", metavar="FILE")
+    p.add_argument("--force", action="store_true", help="replace a database that already holds threats")
     p = command("gateway", _cmd_gateway, "run the reference notification backend; its options: gateway --help",
                 add_help=False)
     p.set_defaults(passes_on=True)
@@ -471,7 +523,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("file")
     e.add_argument("--for", dest="for_operator", default="", help="put the draft in this operator's drafts")
     e.add_argument("--database-url", dest="database_url", default=argparse.SUPPRESS)
-    for name in ("create-operator", "verify-audit", "import-sites"):
+    for name in ("create-operator", "verify-audit", "import-sites", "backup", "restore"):
         sub.choices[name].add_argument("--database-url", dest="database_url", default=argparse.SUPPRESS,
                                        help="SQLAlchemy URL (no password: it comes from the keyring)")
     return parser

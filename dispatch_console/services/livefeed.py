@@ -155,5 +155,4 @@ def watcher_for(db: Database) -> ChangeWatcher:
         if not path or path == ":memory:":
             raise ValueError("an in-memory SQLite database cannot be shared between consoles")
         return SqliteWatcher(path)
-    url = db.url.set(drivername="postgresql")
-    return PostgresWatcher(url.render_as_string(hide_password=False))
+    return PostgresWatcher(db.conninfo())

@@ -27,11 +27,12 @@ from datetime import datetime
 from PySide6.QtCore import QThreadPool, QTimer
 from PySide6.QtWidgets import QLabel
 
+from dispatch_console.db.engine import CommitInDoubt
 from dispatch_console.domain.duplicates import DuplicateMatch
 from dispatch_console.domain.sites import Site
 from dispatch_console.domain.text import plural
 from dispatch_console.domain.timeparse import TimeParse
-from dispatch_console.services import intake
+from dispatch_console.services import local_drafts
 from dispatch_console.services.intake import SavedThreat, ValidationFailed
 from dispatch_console.ui.context import ConsoleContext
 from dispatch_console.ui.intake.draft_state import DRAFT_FORMAT, IntakeDrafts
@@ -113,10 +114,10 @@ class IntakeForm(IntakeDrafts):
         draft_id = self.draft_id
         tz = self.ctx.tz
 
-        def write() -> SavedThreat:
-            with self.ctx.db.write() as session:
-                return intake.save_threat(session, actor=actor, data=data, now=now, tz=tz, received_at=received,
-                                          answered_original=original, draft_id=draft_id)
+        def write() -> SavedThreat:  # no writable server → kept locally, filed later (issue 14)
+            return local_drafts.save_or_keep(self.ctx.db, local_drafts.default_store(), actor=actor, data=data,
+                                             now=now, tz=tz, received_at=received,
+                                             answered_original=original, draft_id=draft_id)
 
         run_in_background(write, self._saved, self._save_failed, pool=self._writes)
 
@@ -153,6 +154,21 @@ class IntakeForm(IntakeDrafts):
         self.saving = False
         if isinstance(error, ValidationFailed):
             self._refuse(error.errors)
+            return
+        if isinstance(error, local_drafts.SavedLocally):
+            self.new_report(keep_result=True)
+            self.result.setText(str(error))
+            self.status.setText(f"{error} Ready for the next call.")
+            set_role(self.status, "ok")
+            self.focus_first_field()
+            return
+        if isinstance(error, CommitInDoubt):
+            message = ("Not sure it was saved: the database connection broke while saving. Everything you typed is "
+                       "kept; check the queue for this report before pressing Ctrl+S again.")
+            self.status.setText(message)
+            set_role(self.status, "error")
+            self._draft_timer.start()
+            self.save_failed.emit(message)
             return
         message = (f"Not saved: the database did not accept it ({type(error).__name__}). Everything you typed is "
                    "kept and saved as a draft; press Ctrl+S to try again.")
