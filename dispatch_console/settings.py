@@ -45,7 +45,7 @@ class Settings:
     ca_bundle: str = ""
     """Path to a CA bundle for a backend with a private CA; TLS verification itself can never be switched off."""
     theme: str = "dark"
-    """"dark" for a dim dispatch room, or "light"."""
+    """"dark" for a dim dispatch room, "light", or "high-contrast" (white and pure hues on black)."""
     lock_minutes: int = 15
     """Screen lock after this many idle minutes (1 to 30)."""
     ack_deadline_p1_s: int = 180
@@ -55,6 +55,9 @@ class Settings:
     """How many times an unacknowledged threat is escalated to the division supervisor."""
     alert_sound: bool = True
     """Sound on a new P1 (operators can mute it from the View menu)."""
+    not_notified_p1_min: int = 2
+    not_notified_p2_min: int = 10
+    """Minutes a saved P1 / P2 may wait with no unit notified before its queue row is highlighted and chimes."""
     console_name: str = field(default_factory=socket.gethostname)
     """How this console appears in the audit log ("where")."""
     timezone: str = ""
@@ -70,7 +73,7 @@ class Settings:
 
     def validated(self) -> Settings:
         defaults = Settings()
-        if self.theme not in ("dark", "light"):
+        if self.theme not in ("dark", "light", "high-contrast"):
             self.theme = defaults.theme
         if not 1 <= self.lock_minutes <= MAX_LOCK_MINUTES:
             self.lock_minutes = min(max(self.lock_minutes, 1), MAX_LOCK_MINUTES)
@@ -78,6 +81,8 @@ class Settings:
             if getattr(self, name) < 10:
                 setattr(self, name, getattr(defaults, name))
         self.max_escalations = min(max(self.max_escalations, 0), 5)
+        for name in ("not_notified_p1_min", "not_notified_p2_min"):
+            setattr(self, name, min(max(getattr(self, name), 1), 120))
         self.change_poll_ms = min(max(self.change_poll_ms, 50), 1000)
         return self
 
