@@ -107,6 +107,7 @@ class IntakeLayout(QWidget):
     def _build(self) -> None:
         outer = QHBoxLayout(self)
         scroll = QScrollArea()
+        scroll.setAccessibleName("Threat report form")
         scroll.setWidgetResizable(True)
         body = QWidget()
         self.body = body
