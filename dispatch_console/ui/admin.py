@@ -38,7 +38,8 @@ class AdminActions:
                           self.toggle_lock_exemption)
         window.add_action("Admin", "console_settings", "&Console settings (database, name)…", "Ctrl+Alt+C",
                           self.console_settings)
-        window.add_action("View", "toggle_theme", "Switch theme: &dark / light / high contrast", "Ctrl+Shift+T", self.toggle_theme)
+        window.add_action("View", "toggle_theme", "Switch theme: &dark / light / high contrast", "Ctrl+Shift+T",
+                          self.toggle_theme)
 
     def console_settings(self) -> None:
         from dispatch_console.ui.console_settings import open_console_settings

@@ -17,7 +17,7 @@ from dispatch_console.db.engine import Database
 from dispatch_console.domain.enums import Priority, Status, TargetKind
 from dispatch_console.services.queue import QueueRow
 from dispatch_console.ui.queue.alert_words import Waiting
-from dispatch_console.ui.queue.columns import ALWAYS, QueueColumns
+from dispatch_console.ui.queue.columns import ALWAYS
 from dispatch_console.ui.queue.model import (
     COL_ALERTS,
     COL_CALL_TAKER,

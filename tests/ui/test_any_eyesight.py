@@ -157,7 +157,7 @@ def test_f1_lists_every_shortcut_by_task_fits_the_screen_scrolls_and_esc_closes(
     assert headings == ["Call-taking", "Queue and triage", "Notification", "Reports", "Admin", "Console"]
     assert "Detail pane: Units & notification" in texts  # "&&" reads "&", and no mnemonic "&" shows
     assert "Save threat report" in texts and not any("&" in t and "& " not in t for t in texts)
-    assert dialog.scroll.verticalScrollBar().maximum() > 0  # longer than the screen: it scrolls
+    assert dialog.list_area.verticalScrollBar().maximum() > 0  # longer than the screen: it scrolls
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     assert not dialog.isVisible()
 

@@ -17,8 +17,8 @@ from shiboken6 import isValid
 
 from dispatch_console.ui import operator_prefs
 from dispatch_console.ui.queue.model import (
-    COL_ALERTS,
     COL_AGE,
+    COL_ALERTS,
     COL_CALL_TAKER,
     COL_CASE,
     COL_COUNTDOWN,
@@ -50,11 +50,11 @@ class QueueColumns(QObject):
     def __init__(self, view: QTableView, model: QueueModel, operator: str) -> None:
         super().__init__(view)
         self.view, self.model, self.operator = view, model, operator
-        self.chosen_hidden: set[int] = {int(c) for c in _as_list(operator_prefs.read(operator, "queue/hidden", []))
-                                        if str(c).isdigit() and int(c) in GIVE_WAY}
+        hidden = [str(c) for c in _as_list(operator_prefs.read(operator, "queue/hidden", []))]
+        self.chosen_hidden: set[int] = {int(c) for c in hidden if c.isdigit() and int(c) in GIVE_WAY}
         saved = operator_prefs.read(operator, "queue/widths", {})
-        self.saved_widths: dict[int, int] = {int(k): int(v) for k, v in dict(saved or {}).items()
-                                             if str(k).isdigit() and str(v).isdigit()}
+        pairs = [(str(k), str(v)) for k, v in dict(saved or {}).items()]
+        self.saved_widths: dict[int, int] = {int(k): int(v) for k, v in pairs if k.isdigit() and v.isdigit()}
         self._fitting = False
         header = view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
@@ -76,7 +76,8 @@ class QueueColumns(QObject):
         bold.setBold(True)
         cell = QFontMetrics(bold)
         head = QFontMetrics(self.view.horizontalHeader().font())
-        width = max(cell.horizontalAdvance(SAMPLES.get(column, "")), head.horizontalAdvance(COLUMNS[column])) + PADDING
+        sample, title = SAMPLES.get(column, ""), COLUMNS[column]
+        width = max(cell.horizontalAdvance(sample), head.horizontalAdvance(title)) + PADDING
         if column == COL_ALERTS:
             width = max(width, self._alerts_in_view(cell) + PADDING)
         return width
