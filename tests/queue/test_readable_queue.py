@@ -65,7 +65,8 @@ def test_priority_case_alerts_and_countdown_are_never_cut_off_and_nothing_scroll
         both = add_threat(s, priority="P1", target_name="Eastlake High School", ack_overdue=True)
         add_notification(s, threat_id=both, unit_id="3A12", state="acknowledged")
         add_notification(s, threat_id=both, unit_id="SRO-7", state="failed")
-        add_threat(s, priority="P2", target_name="Eastlake Middle School", target_kind="school")
+        add_threat(s, priority="P2", target_name="Eastlake Middle School", target_kind="school",
+                   threatened_in=timedelta(days=1, hours=23, minutes=30))  # "in 1 day 23 h": a wide countdown
     tab = make_tab(str(sqlite_db.url))
     tab.resize(width, 700)
     qtbot.waitUntil(lambda: tab.pane.width() >= 400, timeout=3000)

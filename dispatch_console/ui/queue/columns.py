@@ -1,7 +1,7 @@
 """Which queue columns show and how wide: the words that matter are never cut off, the others give way first.
 
 Priority, case number, alerts, target and countdown always show, at least as wide as the text they usually hold
-(the Alerts column as wide as the widest alert among the rows in view, so an alert word is never elided). When
+(Alerts and Countdown as wide as their widest text among the rows in view, so an alert word is never elided). When
 the table is too narrow (1366 px with the detail pane open, or 150 % scale) the less important columns hide, least
 important first, until everything fits without a horizontal scrollbar; Target takes whatever width is left. The
 operator chooses columns from the header's context menu (or View → Queue columns…) and resizes them; both are
@@ -39,9 +39,11 @@ SAMPLES = {
     COL_DIVISION: "Central", COL_CALL_TAKER: "calltaker",
 }
 ALWAYS = (COL_PRIORITY, COL_CASE, COL_ALERTS, COL_TARGET, COL_COUNTDOWN)
+GROW = (COL_ALERTS, COL_COUNTDOWN)  # as wide as their widest text on screen: "in 1 day 23 h" is never "in 1 day 2…"
 GIVE_WAY = (COL_CALL_TAKER, COL_DIVISION, COL_UNITS, COL_AGE, COL_NOTIFIED, COL_STATUS)  # first hides first
 TARGET_MIN_SAMPLE = "Northview High School"  # the site's name must stay readable before any column gives way
 PADDING = 16  # the cell's text margins (≈ 8 px) and a little air
+HEADER_EXTRA = 8  # a header section's own padding and border (the stylesheet's 3 px each side, 1 px border)
 
 
 class QueueColumns(QObject):
@@ -77,13 +79,13 @@ class QueueColumns(QObject):
         cell = QFontMetrics(bold)
         head = QFontMetrics(self.view.horizontalHeader().font())
         sample, title = SAMPLES.get(column, ""), COLUMNS[column]
-        width = max(cell.horizontalAdvance(sample), head.horizontalAdvance(title)) + PADDING
-        if column == COL_ALERTS:
-            width = max(width, self._alerts_in_view(cell) + PADDING)
+        width = max(cell.horizontalAdvance(sample) + PADDING, head.horizontalAdvance(title) + PADDING + HEADER_EXTRA)
+        if column in GROW:
+            width = max(width, self._widest_in_view(column, cell) + PADDING)
         return width
 
-    def _alerts_in_view(self, metrics: QFontMetrics) -> int:
-        """The widest alert text among the rows on screen (a few dozen; never a walk over 10,000 rows)."""
+    def _widest_in_view(self, column: int, metrics: QFontMetrics) -> int:
+        """The widest text of ``column`` among the rows on screen (a few dozen; never a walk over 10,000 rows)."""
         view = self.view
         proxy = view.model()
         first = max(view.rowAt(0), 0)
@@ -91,7 +93,7 @@ class QueueColumns(QObject):
         last = proxy.rowCount() - 1 if last < 0 else last
         widest = 0
         for row in range(first, min(last, first + 200) + 1):
-            text = proxy.index(row, COL_ALERTS).data()
+            text = proxy.index(row, column).data()
             if text:
                 widest = max(widest, metrics.horizontalAdvance(str(text)))
         return widest

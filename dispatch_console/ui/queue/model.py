@@ -40,7 +40,7 @@ from dispatch_console.services.queue import QueueRow, gc_paused
 from dispatch_console.ui.queue.alert_colors import palette
 from dispatch_console.ui.queue.alert_words import CHIME_REPEAT, DEFAULT_LIMITS, Waiting, alert_text, is_waiting
 
-COLUMNS = ("Priority", "Case", "Alerts", "Target", "Threatened time", "Status", "Age", "Units", "Notified",
+COLUMNS = ("Priority", "Case", "Alerts", "Target", "Countdown", "Status", "Age", "Units", "Notified",
            "Division", "Call-taker")
 (COL_PRIORITY, COL_CASE, COL_ALERTS, COL_TARGET, COL_COUNTDOWN, COL_STATUS, COL_AGE, COL_UNITS, COL_NOTIFIED,
  COL_DIVISION, COL_CALL_TAKER) = range(len(COLUMNS))

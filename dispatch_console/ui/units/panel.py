@@ -40,7 +40,6 @@ from dispatch_console.domain.routing import UnitView
 from dispatch_console.services.clock import utcnow
 from dispatch_console.ui.context import ConsoleContext
 from dispatch_console.ui.theme import set_role
-from dispatch_console.ui.units.full_text import show_in_full
 from dispatch_console.ui.units.menu_action import NOTIFY_SHORTCUT, register_notify_action
 from dispatch_console.ui.units.model import UnitRow, UnitsModel
 from dispatch_console.ui.units.snapshot import UnitsSnapshot, banner_text, pending_proposals, rows_for
@@ -103,7 +102,6 @@ class UnitsPanel(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setAccessibleName("Designated units and their notification state")
-        show_in_full(self.table)  # "why designated" and failure reasons wrap, never elided (units/full_text.py)
         table_label = QLabel("Units (Delete removes the selected unit; Alt+1 comes here)")
         table_label.setBuddy(self.table)
         column.addWidget(table_label)
