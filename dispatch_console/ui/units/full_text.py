@@ -12,7 +12,8 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QHeaderView, QTableView
 
-UNIT_COLUMN, KIND_COLUMN, REASON_COLUMN, STATE_COLUMN = 0, 1, 4, 5  # UnitsModel.HEADERS: "Unit" … "Why designated", "Notification"
+# UnitsModel.HEADERS: "Unit", "Kind", …, "Why designated", "Notification"
+UNIT_COLUMN, KIND_COLUMN, REASON_COLUMN, STATE_COLUMN = 0, 1, 4, 5
 PADDING = 16
 
 
