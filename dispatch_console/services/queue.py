@@ -336,7 +336,7 @@ def _revealed(session: Session, actor: Actor, threat: ThreatRow) -> bool:
 
 def _display_names(session: Session) -> Callable[[str], str]:
     """Username → display name for the timeline's sentences (a username not on file stays as it is)."""
-    known = dict(session.execute(select(Operator.username, Operator.display_name)).tuples().all())
+    known = {username: name for username, name in session.execute(select(Operator.username, Operator.display_name))}
     return lambda username: known.get(username, username)
 
 

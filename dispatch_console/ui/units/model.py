@@ -81,7 +81,7 @@ class UnitsModel(QAbstractTableModel):
             values = (unit, row.kind, row.division, row.unit_status, row.reason, row.state_text)
             return values[index.column()]
         if role == Qt.ItemDataRole.ForegroundRole and row.failed:
-            return QBrush(palette()["failed"])  # AA contrast on every theme (queue/alert_colors.py)
+            return QBrush(palette()["unit-failed"])  # AA contrast on every theme (queue/alert_colors.py)
         if role == Qt.ItemDataRole.UserRole:
             return row
         return None
