@@ -290,6 +290,9 @@ class Console:
                 raise
             widget = getattr(module, function)(self.ctx, self.window)
             self.window.add_tab(widget, title, shortcut)
+        from dispatch_console.ui.text_size import install_text_size
+
+        install_text_size(self.ctx, self.window)  # the operator's own text size (Ctrl+= / Ctrl+- / Ctrl+0)
 
     def _sign_out(self) -> None:
         from dispatch_console.services import audit

@@ -51,7 +51,7 @@ class Settings:
     """The longest ``Retry-After`` the console honours before trying a page again (1 to 600 s); larger values are
     logged and capped, so a broken backend cannot hold a P1 page for an hour."""
     theme: str = "dark"
-    """"dark" for a dim dispatch room, or "light"."""
+    """"dark" for a dim dispatch room, "light", or "high-contrast" (white and pure hues on black)."""
     lock_minutes: int = 15
     """Screen lock after this many idle minutes (1 to 30)."""
     ack_deadline_p1_s: int = 180
@@ -61,6 +61,9 @@ class Settings:
     """How many times an unacknowledged threat is escalated to the division supervisor."""
     alert_sound: bool = True
     """Sound on a new P1 (operators can mute it from the View menu)."""
+    not_notified_p1_min: int = 2
+    not_notified_p2_min: int = 10
+    """Minutes a saved P1 / P2 may wait with no unit notified before its queue row is highlighted and chimes."""
     console_name: str = field(default_factory=socket.gethostname)
     """How this console appears in the audit log ("where")."""
     timezone: str = ""
@@ -80,7 +83,7 @@ class Settings:
 
     def validated(self) -> Settings:
         defaults = Settings()
-        if self.theme not in ("dark", "light"):
+        if self.theme not in ("dark", "light", "high-contrast"):
             self.theme = defaults.theme
         if not 1 <= self.lock_minutes <= MAX_LOCK_MINUTES:
             self.lock_minutes = min(max(self.lock_minutes, 1), MAX_LOCK_MINUTES)
@@ -88,6 +91,8 @@ class Settings:
             if getattr(self, name) < 10:
                 setattr(self, name, getattr(defaults, name))
         self.max_escalations = min(max(self.max_escalations, 0), 5)
+        for name in ("not_notified_p1_min", "not_notified_p2_min"):
+            setattr(self, name, min(max(getattr(self, name), 1), 120))
         self.change_poll_ms = min(max(self.change_poll_ms, 50), 1000)
         self.retry_after_cap_s = min(max(self.retry_after_cap_s, 1), 600)
         self.min_passphrase_length = min(max(self.min_passphrase_length, 8), 64)

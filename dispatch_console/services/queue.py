@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import gc
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,6 +26,7 @@ from dispatch_console.db.models import (
     FollowUp,
     Note,
     Notification,
+    Operator,
     SiteRow,
     SuspectRow,
     ThreatRow,
@@ -41,7 +42,7 @@ from dispatch_console.domain.enums import (
     Weapon,
 )
 from dispatch_console.domain.masking import ShownSuspect, SuspectFacts, show_suspect
-from dispatch_console.services import audit
+from dispatch_console.services import audit, timeline
 from dispatch_console.services.actor import Actor
 from dispatch_console.services.clock import utcnow
 
@@ -335,52 +336,35 @@ def _revealed(session: Session, actor: Actor, threat: ThreatRow) -> bool:
     return found is not None
 
 
-_NOTIFICATION_STEPS = (
-    ("sent_at", "sent to"),
-    ("accepted_at", "accepted by the backend for"),
-    ("delivered_at", "delivered to"),
-    ("acknowledged_at", "acknowledged by"),
-)
-
-
-def _audit_text(entry: AuditEntry) -> str:
-    detail = dict(entry.detail or {})
-    summary = str(detail.pop("summary", ""))
-    if summary:
-        return summary
-    words = entry.action.removeprefix("threat.").replace("_", " ").capitalize()
-    facts = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in detail.items() if not isinstance(v, dict | list))
-    return f"{words}: {facts}" if facts else words
+def _display_names(session: Session) -> Callable[[str], str]:
+    """Username → display name for the timeline's sentences (a username not on file stays as it is)."""
+    known = {username: name for username, name in session.execute(select(Operator.username, Operator.display_name))}
+    return lambda username: known.get(username, username)
 
 
 def _timeline(session: Session, threat: ThreatRow) -> list[TimelineEntry]:
     threat_id = threat.id
     entries: list[TimelineEntry] = []
+    names = _display_names(session)
     for a in session.execute(
         select(AuditEntry)
         .where(AuditEntry.record_type == "threat", AuditEntry.record_id.in_(_record_ids(threat)))
         .where(AuditEntry.action != VIEW_ACTION)  # views are audited, but would drown the case's story
         .order_by(AuditEntry.id)
     ).scalars():
-        summary = _audit_text(a)
-        if a.outcome != "success":
-            summary = f"{summary} ({a.outcome})"
-        entries.append(TimelineEntry(a.at, "audit", a.operator, summary))
+        who = names(a.operator)
+        sentence = timeline.audit_sentence(a.action, dict(a.detail or {}), a.outcome, who)
+        if sentence is not None:
+            entries.append(TimelineEntry(a.at, "audit", who, sentence))
     for n in session.execute(select(Note).where(Note.threat_id == threat_id)).scalars():
-        entries.append(TimelineEntry(n.at, "note", n.operator, f"Note: {n.text}"))
+        entries.append(TimelineEntry(n.at, "note", names(n.operator), f"{names(n.operator)} noted: {n.text}"))
     for notification in session.execute(select(Notification).where(Notification.threat_id == threat_id)).scalars():
-        unit = notification.unit_id
-        label = "escalation" if notification.escalation else "notification"
-        entries.append(TimelineEntry(notification.created_at, "notification", notification.created_by,
-                                     f"{label.capitalize()} queued for {unit}"))
-        for attr, words in _NOTIFICATION_STEPS:
-            at = getattr(notification, attr)
-            if at is not None:
-                who = notification.acknowledged_by if attr == "acknowledged_at" else "backend"
-                entries.append(TimelineEntry(at, "notification", who or unit, f"{label.capitalize()} {words} {unit}"))
-        if notification.state == DeliveryState.FAILED:
-            entries.append(TimelineEntry(notification.next_attempt_at, "notification", "backend",
-                                         f"{label.capitalize()} to {unit} FAILED: {notification.last_error}"))
+        for at, who, sentence in timeline.notification_sentences(
+            notification.unit_id, bool(notification.escalation), notification.state, notification.acknowledged_at,
+            notification.acknowledged_by, notification.next_attempt_at or notification.created_at,
+            notification.last_error,
+        ):
+            entries.append(TimelineEntry(at, "notification", who, sentence))
     entries.sort(key=lambda e: e.at)
     return entries
 

@@ -44,7 +44,8 @@ class AdminActions:
                           self.toggle_lock_exemption)
         window.add_action("Admin", "console_settings", "&Console settings (database, name)…", "Ctrl+Alt+C",
                           self.console_settings)
-        window.add_action("View", "toggle_theme", "Switch &dark / light theme", "Ctrl+Shift+T", self.toggle_theme)
+        window.add_action("View", "toggle_theme", "Switch theme: &dark / light / high contrast", "Ctrl+Shift+T",
+                          self.toggle_theme)
 
     def console_settings(self) -> None:
         from dispatch_console.ui.console_settings import open_console_settings
@@ -163,7 +164,8 @@ class AdminActions:
     def toggle_theme(self) -> None:
         app = QApplication.instance()
         assert isinstance(app, QApplication)
-        self.ctx.settings.theme = "light" if self.ctx.settings.theme == "dark" else "dark"
+        following = {"dark": "light", "light": "high-contrast"}  # and from high contrast back to dark
+        self.ctx.settings.theme = following.get(self.ctx.settings.theme, "dark")
         apply_theme(app, self.ctx.settings.theme)
         save_settings(self.ctx.settings)
         for widget in app.allWidgets():

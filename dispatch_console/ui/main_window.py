@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMenu,
-    QMessageBox,
     QStackedWidget,
     QTabWidget,
     QVBoxLayout,
@@ -106,6 +105,7 @@ class MainWindow(QMainWindow):
         self.sign_in_page = sign_in
         self.lock_page = lock
         self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Workspace")
         self.tabs.setDocumentMode(True)
         self.stack.addWidget(sign_in)
         self.stack.addWidget(self.tabs)
@@ -244,13 +244,6 @@ class MainWindow(QMainWindow):
         self.guide_window = open_guide(self)
 
     def show_shortcuts(self) -> None:
-        lines = [
-            f"{a.shortcut().toString():<16} {a.text().replace('&', '')}"
-            for a in self.actions_by_name.values()
-            if not a.shortcut().isEmpty()
-        ]
-        box = QMessageBox(self)
-        box.setWindowTitle("Keyboard shortcuts")
-        box.setText("\n".join(sorted(lines)))
-        box.setStyleSheet("QLabel { font-family: monospace; }")
-        box.exec()
+        from dispatch_console.ui.shortcut_help import show_shortcuts
+
+        show_shortcuts(self)  # grouped by task, fits the screen and scrolls, Esc closes (ui/shortcut_help.py)

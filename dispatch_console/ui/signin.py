@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dispatch_console.ui.queue.alert_words import Waiting
 from dispatch_console.ui.second_factor import EnrolmentPanel, RecoveryCodesDialog
 from dispatch_console.ui.theme import set_role
 from dispatch_console.ui.worker import run_in_background
@@ -241,6 +242,20 @@ class LockPage(_PasswordCard):
         self.button.setText("Unlock")
         self._check = check_password
         self.button.clicked.connect(self._submit)
+        self.waiting = QLabel("")  # the queue's count of P1/P2 waiting to be notified: never case details
+        self.waiting.setAccessibleName("Threats waiting to be notified")
+        self.waiting.setWordWrap(True)
+        set_role(self.waiting, "error")
+        self.waiting.hide()
+        card = self.title.parentWidget()
+        layout = card.layout() if card is not None else None
+        if layout is not None:
+            layout.addWidget(self.waiting)
+
+    def set_waiting(self, waiting: Waiting) -> None:
+        """Show how many P1/P2 threats wait to be notified and the oldest wait, so a locked console is not blind."""
+        self.waiting.setText(waiting.text)
+        self.waiting.setVisible(bool(waiting.count))
 
     def arm(self, operator_name: str) -> None:
         self.subtitle.setText(f"Locked for {operator_name}. Enter your password to continue.")

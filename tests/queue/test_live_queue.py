@@ -19,7 +19,7 @@ from dispatch_console.services.actor import Actor
 from dispatch_console.settings import Settings
 from dispatch_console.ui import worker
 from dispatch_console.ui.context import ConsoleContext
-from dispatch_console.ui.queue.model import COL_AGE, COL_COUNTDOWN, COL_PRIORITY, COL_TARGET, ID_ROLE
+from dispatch_console.ui.queue.model import COL_AGE, COL_ALERTS, COL_COUNTDOWN, COL_PRIORITY, COL_TARGET, ID_ROLE
 from dispatch_console.ui.queue.tab import QueueTab
 from tests.queue.factories import add_notification, add_threat
 
@@ -78,7 +78,8 @@ def test_a_threat_saved_in_another_process_appears_without_losing_the_selection(
     assert console_b.ctx.current_threat_id() == first
     assert console_b.view.verticalScrollBar().value() == scroll
     assert console_b.pane.threat_id == first
-    assert "★ NEW" in console_b.proxy.index(0, COL_PRIORITY).data()
+    assert console_b.proxy.index(0, COL_PRIORITY).data() == "P1"
+    assert console_b.proxy.index(0, COL_ALERTS).data() == "★ NEW"  # in its own column, never cut off
 
 
 @pytest.mark.postgres
@@ -198,7 +199,8 @@ def test_notification_state_and_overdue_acknowledgement_are_marked_in_words(
         add_notification(s, threat_id=tid, unit_id="3A12", state="acknowledged")
         add_notification(s, threat_id=tid, unit_id="SRO-7", state="failed")
     tab = make_tab(str(sqlite_db.url))
-    assert tab.proxy.index(0, COL_NOTIFIED).data() == "⚠ ACK OVERDUE ✖ 1/2 ack, 1 failed"
+    assert tab.proxy.index(0, COL_NOTIFIED).data() == "1/2 ack, 1 failed"
+    assert tab.proxy.index(0, COL_ALERTS).data() == "⚠ ACK OVERDUE · ✖ FAILED"
 
 
 @pytest.mark.parametrize("which", ["model", "proxy"])
@@ -237,12 +239,12 @@ def test_follow_ups_show_as_due_then_overdue_in_the_status_column_as_time_passes
 
     from dispatch_console.services import followups, queue
     from dispatch_console.services.clock import utcnow
-    from dispatch_console.ui.queue.model import COL_STATUS, QueueModel
+    from dispatch_console.ui.queue.model import COL_ALERTS, COL_STATUS, QueueModel
     from tests.queue.factories import add_threat
 
     now = utcnow()
     with db.write() as session:
-        threat_id = add_threat(session, status="investigating")
+        threat_id = add_threat(session, status="investigating", priority="P3")  # P3: no "NOT NOTIFIED"
         followups.add(session, actor=supervisor, threat_id=threat_id, due_at=now + timedelta(hours=5, seconds=30),
                       owner="CIT-1", text="CIT check-in")
     with db.read() as session:
@@ -250,5 +252,7 @@ def test_follow_ups_show_as_due_then_overdue_in_the_status_column_as_time_passes
     model = QueueModel(now=now)
     model.reset_rows(rows)
     assert model.data(model.index(0, COL_STATUS)) == "Investigating · ⏰ follow-up in 5 h"
+    assert model.data(model.index(0, COL_ALERTS)) == ""
     model.tick(now + timedelta(hours=6))
-    assert model.data(model.index(0, COL_STATUS)) == "Investigating · ⏰ follow-up overdue"
+    assert model.data(model.index(0, COL_STATUS)) == "Investigating"
+    assert model.data(model.index(0, COL_ALERTS)) == "⏰ follow-up overdue"  # an alert word, in the Alerts column

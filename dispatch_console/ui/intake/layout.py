@@ -134,6 +134,7 @@ class IntakeLayout(QWidget):
         outer.setContentsMargins(6, 4, 6, 4)
         outer.setSpacing(4)
         scroll = QScrollArea()
+        scroll.setAccessibleName("Threat report form")
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll_area = scroll

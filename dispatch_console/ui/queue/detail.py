@@ -369,7 +369,7 @@ class DetailPane(QWidget):
         self.suspects.updateGeometry()
         self.units.updateGeometry()
         for entry in detail.timeline:
-            self.timeline.addItem(f"{when(entry.at)}  {entry.who}: {entry.text}")
+            self.timeline.addItem(f"{when(entry.at)}  {entry.text}")  # a sentence naming who (services/timeline.py)
         self._restore_place(detail, kept_unit, kept_scroll)
         self._update_buttons()
         self.loaded.emit(detail)

@@ -6,8 +6,11 @@ rows (from ``services.queue.load_rows``) and are applied as the smallest model s
 and its sort without a reset. The clock is the model's too: ``tick()`` moves ``now`` and emits ``dataChanged`` for
 the countdown and age columns only; nothing is read from the database.
 
-Alerts never rely on color alone: a new P1 reads "★ NEW", a threatened time within the hour "⚠", an overdue
-acknowledgement "⚠ ACK OVERDUE", a failed notification "✖" — color comes on top for those who can see it.
+Alerts never rely on color alone and have a column of their own, so no other text can push them out of view: a
+new P1 reads "★ NEW", a P1/P2 nobody was notified about "NOT NOTIFIED 3 min" (ticking), an overdue acknowledgement
+"⚠ ACK OVERDUE", a failed notification "✖ FAILED", an overdue follow-up "⏰ follow-up overdue"; a threatened time
+within the hour reads "⚠" in its own column — color comes on top for those who can see it. The words themselves
+live in ``alert_words.py``; the widths that keep them whole in ``columns.py``.
 """
 
 from __future__ import annotations
@@ -29,17 +32,19 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QFont
 
-from dispatch_console.domain.enums import Priority, Status
+from dispatch_console.domain.enums import Priority, Status, TargetKind
 from dispatch_console.domain.text import plural
 from dispatch_console.domain.timeparse import describe_countdown
 from dispatch_console.services.queue import QueueRow, gc_paused
+from dispatch_console.ui.queue.alert_colors import palette
+from dispatch_console.ui.queue.alert_words import CHIME_REPEAT, DEFAULT_LIMITS, Waiting, alert_text, is_waiting
 
-COLUMNS = ("Priority", "Case", "Target", "Division", "Threatened time", "Status", "Age", "Units", "Notified",
-           "Call-taker")
-(COL_PRIORITY, COL_CASE, COL_TARGET, COL_DIVISION, COL_COUNTDOWN, COL_STATUS, COL_AGE, COL_UNITS, COL_NOTIFIED,
- COL_CALL_TAKER) = range(len(COLUMNS))
+COLUMNS = ("Priority", "Case", "Alerts", "Target", "Countdown", "Status", "Age", "Units", "Notified",
+           "Division", "Call-taker")
+(COL_PRIORITY, COL_CASE, COL_ALERTS, COL_TARGET, COL_COUNTDOWN, COL_STATUS, COL_AGE, COL_UNITS, COL_NOTIFIED,
+ COL_DIVISION, COL_CALL_TAKER) = range(len(COLUMNS))
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the QueueRow itself
 ID_ROLE = Qt.ItemDataRole.UserRole + 3
@@ -52,13 +57,19 @@ SOON = timedelta(hours=1)
 FOLLOW_UP_DUE_SOON = timedelta(hours=24)  # a follow-up due within a day is shown in the Status column
 AnyIndex = QModelIndex | QPersistentModelIndex
 
-_PALETTE = {  # chosen to stay apart for deuteranopia/protanopia (orange vs. blue); markers carry the meaning
-    "p1": QColor("#d9480f"),
-    "soon": QColor("#e8a200"),
-    "overdue": QColor("#c2255c"),
-    "failed": QColor("#c92a2a"),
-    "new": QColor(217, 72, 15, 70),
+KIND_TAGS = {  # the short tag after the site's name: the name comes first so two sites never read alike
+    TargetKind.SCHOOL: "school",
+    TargetKind.EVENT_VENUE: "venue",
+    TargetKind.BUSINESS: "business",
+    TargetKind.WORKPLACE: "work",
+    TargetKind.HOUSE_OF_WORSHIP: "worship",
+    TargetKind.OTHER: "",
 }
+
+
+def target_text(row: QueueRow) -> str:
+    tag = KIND_TAGS.get(row.target_kind, "")
+    return f"{row.target_name} · {tag}" if tag else row.target_name
 
 
 def age_text(seconds: float) -> str:
@@ -83,9 +94,13 @@ class QueueModel(QAbstractTableModel):
 
     Signals:
         new_p1(int): a P1 appeared that this console had not shown before (or a threat was raised to P1).
+        waiting_alarm(): a P1/P2 has waited past ``waiting_limits`` to be notified (repeats every minute).
+        waiting_changed(Waiting): every tick, how many P1/P2 wait to be notified and the oldest wait.
     """
 
     new_p1 = Signal(int)
+    waiting_alarm = Signal()  # a P1/P2 waits past its limit to be notified: chime (again, once a minute)
+    waiting_changed = Signal(object)  # Waiting: the count and the oldest wait, for the lock page
 
     def __init__(self, parent: QObject | None = None, *, now: datetime | None = None) -> None:
         super().__init__(parent)
@@ -93,6 +108,9 @@ class QueueModel(QAbstractTableModel):
         self._keys: list[tuple[Any, ...]] = []
         self._pos: dict[int, int] = {}
         self._new_until: dict[int, datetime] = {}
+        self._waiting: set[int] = set()  # P1/P2 nobody was notified about: only these tick in the Alerts column
+        self.waiting_limits = dict(DEFAULT_LIMITS)
+        self._last_chime: datetime | None = None
         self._sort_column = COL_PRIORITY
         self._descending = False
         self.now = now or datetime.now(UTC)
@@ -130,6 +148,10 @@ class QueueModel(QAbstractTableModel):
         until = self._new_until.get(row.threat_id)
         if until is not None and until > self.now:
             found.append("new-p1")
+        elif is_waiting(row):
+            found.append("not-notified")
+            if self.now - row.received_at >= self.waiting_limits.get(row.priority, DEFAULT_LIMITS[Priority.P2]):
+                found.append("waiting-too-long")
         if row.threatened_at is not None and timedelta(0) <= row.threatened_at - self.now <= SOON:
             found.append("soon")
         if row.ack_overdue:
@@ -162,8 +184,13 @@ class QueueModel(QAbstractTableModel):
             return self._tooltip(row, column)
         if role == Qt.ItemDataRole.ForegroundRole:
             return self._foreground(row, column)
-        if role == Qt.ItemDataRole.BackgroundRole and "new-p1" in self.alerts(row):
-            return QBrush(_PALETTE["new"])
+        if role == Qt.ItemDataRole.BackgroundRole:
+            alerts = self.alerts(row)
+            if "waiting-too-long" in alerts:
+                return QBrush(palette()["waiting-row"])
+            if "new-p1" in alerts:
+                return QBrush(palette()["new"])
+            return None
         if role == Qt.ItemDataRole.FontRole and row.priority is Priority.P1:
             font = QFont()
             font.setBold(True)
@@ -175,11 +202,13 @@ class QueueModel(QAbstractTableModel):
     def _display(self, row: QueueRow, column: int) -> str:
         alerts = self.alerts(row)
         if column == COL_PRIORITY:
-            return f"{row.priority.value} ★ NEW" if "new-p1" in alerts else row.priority.value
+            return row.priority.value
         if column == COL_CASE:
             return row.case_number
+        if column == COL_ALERTS:
+            return alert_text(row, alerts, self.now)
         if column == COL_TARGET:
-            return f"{row.target_name} (school)" if row.is_school else row.target_name
+            return target_text(row)
         if column == COL_DIVISION:
             return row.division
         if column == COL_COUNTDOWN:
@@ -188,8 +217,6 @@ class QueueModel(QAbstractTableModel):
             text = describe_countdown(row.threatened_at, self.now)
             return f"⚠ {text}" if "soon" in alerts else text
         if column == COL_STATUS:
-            if "follow-up-overdue" in alerts:
-                return f"{row.status.label} · ⏰ follow-up overdue"
             if "follow-up-due" in alerts and row.next_follow_up_at is not None:
                 return f"{row.status.label} · ⏰ follow-up {describe_countdown(row.next_follow_up_at, self.now)}"
             return row.status.label
@@ -198,12 +225,7 @@ class QueueModel(QAbstractTableModel):
         if column == COL_UNITS:
             return ", ".join(row.units)
         if column == COL_NOTIFIED:
-            text = row.notification_text
-            if row.failed:
-                text = f"✖ {text}"
-            if row.ack_overdue:
-                text = f"⚠ ACK OVERDUE {text}".strip()
-            return text
+            return row.notification_text
         if column == COL_CALL_TAKER:
             return row.call_taker
         return ""
@@ -211,14 +233,16 @@ class QueueModel(QAbstractTableModel):
     def _tooltip(self, row: QueueRow, column: int) -> str:
         if column == COL_COUNTDOWN and row.threatened_at is not None:
             return f"Threatened: {row.threatened_text or row.threatened_at.isoformat()}"
-        if column == COL_NOTIFIED and (row.ack_overdue or row.failed):
+        if column == COL_ALERTS and "not-notified" in self.alerts(row):
+            return "No unit has been notified about this P1/P2 threat yet."
+        if column in (COL_NOTIFIED, COL_ALERTS) and (row.ack_overdue or row.failed):
             parts = []
             if row.ack_overdue:
                 parts.append("No acknowledgement within the deadline: the console escalates.")
             if row.failed:
                 parts.append(f"{plural(row.failed, 'notification')} failed: open the case to see why.")
             return " ".join(parts)
-        if column == COL_PRIORITY and "new-p1" in self.alerts(row):
+        if column in (COL_PRIORITY, COL_ALERTS) and "new-p1" in self.alerts(row):
             return "New P1 threat"
         if column == COL_STATUS and row.next_follow_up_at is not None:
             return (f"{plural(row.followups_due, 'open follow-up')}, {row.followups_overdue} overdue; see Reports → "
@@ -226,17 +250,20 @@ class QueueModel(QAbstractTableModel):
         return ""
 
     def _foreground(self, row: QueueRow, column: int) -> QBrush | None:
+        if column not in (COL_PRIORITY, COL_COUNTDOWN, COL_ALERTS):
+            return None
         alerts = self.alerts(row)
+        colors = palette()
+        if "waiting-too-long" in alerts:
+            return QBrush(colors["waiting-text"])  # on the highlighted row: one colour that reads on it
         if column == COL_PRIORITY and row.priority is Priority.P1:
-            return QBrush(_PALETTE["p1"])
+            return QBrush(colors["p1"])
         if column == COL_COUNTDOWN and "soon" in alerts:
-            return QBrush(_PALETTE["soon"])
-        if column == COL_NOTIFIED and row.ack_overdue:
-            return QBrush(_PALETTE["overdue"])
-        if column == COL_NOTIFIED and row.failed:
-            return QBrush(_PALETTE["failed"])
-        if column == COL_STATUS and "follow-up-overdue" in alerts:
-            return QBrush(_PALETTE["overdue"])
+            return QBrush(colors["soon"])
+        if column == COL_ALERTS:
+            for key in ("ack-overdue", "failed", "new-p1", "not-notified", "follow-up-overdue"):
+                if key in alerts:
+                    return QBrush(colors[key])
         return None
 
     # --- writing ------------------------------------------------------------------------------------------------
@@ -245,6 +272,7 @@ class QueueModel(QAbstractTableModel):
         self.beginResetModel()
         self._order(r for r in rows if r.status is not Status.CLOSED)
         self._new_until = {k: v for k, v in self._new_until.items() if k in self._pos}
+        self._waiting = {r.threat_id for r in self._rows if is_waiting(r)}
         self.endResetModel()
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -302,6 +330,10 @@ class QueueModel(QAbstractTableModel):
             if not row.is_open:
                 remove.add(row.threat_id)
                 continue
+            if is_waiting(row):
+                self._waiting.add(row.threat_id)
+            else:
+                self._waiting.discard(row.threat_id)
             pos = self._pos.get(row.threat_id)
             key = self._key(row)
             if pos is None:
@@ -334,6 +366,7 @@ class QueueModel(QAbstractTableModel):
             del self._pos[threat_id]
             self._reindex(pos, len(self._rows) - 1)
             self._new_until.pop(threat_id, None)
+            self._waiting.discard(threat_id)
             self.endRemoveRows()
 
     def _move(self, pos: int, row: QueueRow, key: tuple[Any, ...]) -> int:
@@ -373,16 +406,43 @@ class QueueModel(QAbstractTableModel):
         self.dataChanged.emit(self.index(0, COL_COUNTDOWN), self.index(last, COL_COUNTDOWN),
                               [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole])
         self.dataChanged.emit(self.index(0, COL_AGE), self.index(last, COL_AGE), [Qt.ItemDataRole.DisplayRole])
-        for i, row in enumerate(self._rows):  # follow-up "due in …" / "overdue" in the Status column
+        for i, row in enumerate(self._rows):  # follow-up "due in …" (Status) / "overdue" (Alerts)
             if row.next_follow_up_at is not None:
-                cell = self.index(i, COL_STATUS)
-                self.dataChanged.emit(cell, cell, [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole])
+                self.dataChanged.emit(self.index(i, COL_ALERTS), self.index(i, COL_STATUS),
+                                      [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole])
+        self._tick_waiting()
         expired = [k for k, v in self._new_until.items() if v <= self.now]
         for threat_id in expired:
             del self._new_until[threat_id]
             pos = self._pos.get(threat_id)
             if pos is not None:
                 self.dataChanged.emit(self.index(pos, 0), self.index(pos, len(COLUMNS) - 1))
+
+
+    def _tick_waiting(self) -> None:
+        """NOT NOTIFIED ticks (whole rows, for the highlight past the limit); chime while any waits too long."""
+        overdue = False
+        oldest = 0.0
+        for threat_id in self._waiting:
+            pos = self._pos.get(threat_id)
+            if pos is None:
+                continue
+            row = self._rows[pos]
+            oldest = max(oldest, (self.now - row.received_at).total_seconds())
+            overdue = overdue or "waiting-too-long" in self.alerts(row)
+            self.dataChanged.emit(self.index(pos, 0), self.index(pos, len(COLUMNS) - 1))
+        self.waiting_changed.emit(Waiting(len(self._waiting), oldest))
+        if not overdue:
+            self._last_chime = None
+        elif self._last_chime is None or self.now - self._last_chime >= CHIME_REPEAT:
+            self._last_chime = self.now
+            self.waiting_alarm.emit()
+
+    def waiting(self) -> Waiting:
+        """How many P1/P2 wait to be notified, and the oldest wait (as of the model's clock)."""
+        ages = [(self.now - self._rows[self._pos[t]].received_at).total_seconds() for t in self._waiting
+                if t in self._pos]
+        return Waiting(len(ages), max(ages, default=0.0))
 
 
 _RANK = {p: int(p.value[1]) for p in Priority}
@@ -395,6 +455,7 @@ _SORT_KEYS: dict[int, Callable[[QueueRow], Any]] = {
     # first; text columns without their decorations and case-insensitive
     COL_PRIORITY: lambda r: default_order_key(r),
     COL_CASE: lambda r: r.case_number,
+    COL_ALERTS: lambda r: (not r.ack_overdue, -r.failed, r.notified > 0, r.received_at.timestamp()),
     COL_TARGET: lambda r: r.target_name.casefold(),
     COL_DIVISION: lambda r: r.division.casefold(),
     COL_COUNTDOWN: lambda r: (r.threatened_at is None, r.threatened_at.timestamp() if r.threatened_at else 0.0),

@@ -4,25 +4,22 @@ supervisor reading a case for twelve hours needs, and the fitting of the units p
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QListWidget, QSizePolicy, QTableView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QListWidget, QSizePolicy, QTableView, QWidget
+
+from dispatch_console.ui.units.full_text import REASON_COLUMN, STATE_COLUMN, show_in_full
 
 
 def fit_units_table(panel: QWidget) -> None:
-    """Keep the panel's Notification column in view in a 700 px pane: its long "Why designated" column takes the
-    space left over and is elided (the full reason is in its tooltip). Only the header is touched, and only if the
-    panel still has that column, so the panel's own code stays free to change."""
+    """Keep the panel's columns in a 700 px pane with "Why designated" and the notification state in full: they
+    share the space left over and wrap (``units/full_text.py``). Only if the panel still has those columns, so the
+    panel's own code stays free to change."""
     table = getattr(panel, "table", None)
     if not isinstance(table, QTableView) or table.model() is None:
         return
     model = table.model()
     titles = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
-    if "Why designated" not in titles:
-        return
-    header = table.horizontalHeader()
-    header.setStretchLastSection(False)
-    header.setSectionResizeMode(titles.index("Why designated"), QHeaderView.ResizeMode.Stretch)
-    table.setTextElideMode(Qt.TextElideMode.ElideRight)
-    table.setWordWrap(False)
+    if titles[REASON_COLUMN:STATE_COLUMN + 1] == ["Why designated", "Notification"]:
+        show_in_full(table)
 
 
 class FittedList(QListWidget):

@@ -7,17 +7,15 @@ selected here is exposed to the rest of the console as ``ctx.selection`` (see ``
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer
-from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QSplitter,
@@ -26,16 +24,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dispatch_console.domain.enums import Status
+from dispatch_console.domain.enums import Priority, Status
 from dispatch_console.domain.text import plural
 from dispatch_console.services.livefeed import ChangeWatcher
 from dispatch_console.services.queue import QueueRow
 from dispatch_console.ui.context import ConsoleContext
 from dispatch_console.ui.queue.alerts import AlertSound
+from dispatch_console.ui.queue.columns import QueueColumns
 from dispatch_console.ui.queue.detail import ACTIONS, SECTIONS, DetailPane
 from dispatch_console.ui.queue.eido_export import add_eido_export
 from dispatch_console.ui.queue.live import LiveBridge
-from dispatch_console.ui.queue.model import COL_PRIORITY, COL_TARGET, ID_ROLE, QueueFilter, QueueModel
+from dispatch_console.ui.queue.model import COL_PRIORITY, ID_ROLE, QueueFilter, QueueModel
 from dispatch_console.ui.queue.table_view import QueueView
 from dispatch_console.ui.theme import set_role
 
@@ -48,14 +47,10 @@ SHORTCUTS = (
     ("Mute / unmute the new-P1 alert", "Ctrl+M"),
     ("Sort the queue by the current cell's column (again: reverse)", "Ctrl+Shift+K"),
     ("Queue back in triage order (priority, time left)", "Ctrl+Shift+G"),
+    ("Choose the queue's columns", "Ctrl+Shift+J"),
     *((f"Detail pane: {title.replace('&&', 'and')}", shortcut) for title, shortcut in SECTIONS),
 )
-# The widest text each column usually shows (bold, as P1 rows are). Widths come from the font, not pixels, so the
-# ten columns fit beside the detail pane at 1920 px on any font or scale; Target takes what is left, elided in the
-# middle ("Northview Hi…ool (school)") so both the name and the "(school)" mark stay readable. Longer cells are
-# elided too and carry the full text in the tooltip.
-COLUMN_SAMPLES = ("P1 ★ NEW", "TT-2026-00000", "", "Central", "⚠ in 59 min", "Investigating", "10 h 00 min",
-                  "SRO-04, NOR-P1", "✖ 3/4 ack", "calltaker")
+# Column widths, the columns that give way on a narrow screen and the column chooser: see columns.py.
 SPLIT = (1210, 690)  # table : pane at 1920 px; the pane needs ~700 px for the units panel's columns
 
 
@@ -71,6 +66,9 @@ class QueueTab(QWidget):
         self.proxy.setSourceModel(self.model)
         self.sound = AlertSound(muted=not ctx.settings.alert_sound, parent=self)
         self.model.new_p1.connect(self._on_new_p1)
+        self.model.waiting_alarm.connect(lambda: self._on_new_p1(0))  # a P1/P2 still unnotified past its limit
+        self.model.waiting_limits.update({Priority.P1: timedelta(minutes=ctx.settings.not_notified_p1_min),
+                                          Priority.P2: timedelta(minutes=ctx.settings.not_notified_p2_min)})
 
         column = QVBoxLayout(self)
         self.banner = QLabel("")
@@ -89,14 +87,8 @@ class QueueTab(QWidget):
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(COL_PRIORITY, Qt.SortOrder.AscendingOrder)
         self.view.verticalHeader().hide()
-        self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.view.setWordWrap(False)
-        header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(False)
-        header.setMinimumSectionSize(48)
-        self._fit_columns()
-        header.setSectionResizeMode(COL_TARGET, QHeaderView.ResizeMode.Stretch)
+        self.columns = QueueColumns(self.view, self.model, actor.username)
 
         self.pane = DetailPane(ctx.db, actor, tz=ctx.tz, ctx=ctx, window=window)
         self.pane.row_changed.connect(lambda row: self._apply([row], [], alert=False))
@@ -136,6 +128,8 @@ class QueueTab(QWidget):
         self.first_load_done = False
         if window is not None:
             self._add_actions(window)
+            if hasattr(window, "lock_page"):  # a locked console still shows how many P1/P2 wait (no details)
+                self.model.waiting_changed.connect(window.lock_page.set_waiting)
         ctx.selection = self
         live = self.live
 
@@ -191,6 +185,7 @@ class QueueTab(QWidget):
         self.mute_action = mute
         window.add_action("View", "tab_queue_sort", "Sort the queue by the current &column", "Ctrl+Shift+K",
                           self.sort_by_current_column)
+        window.add_action("View", "tab_queue_columns", "Queue &columns…", "Ctrl+Shift+J", self.columns.open_chooser)
         window.add_action("View", "tab_queue_triage_order", "Queue in &triage order", "Ctrl+Shift+G",
                           self.triage_order)
         for index, (title, shortcut) in enumerate(SECTIONS):
@@ -205,18 +200,6 @@ class QueueTab(QWidget):
         if tabs is not None:
             tabs.setCurrentWidget(self)
         self.pane.show_section(index)
-
-    def _fit_columns(self) -> None:
-        """Size every column but Target to its header or its usual widest text, whichever is wider."""
-        bold = QFont(self.view.font())
-        bold.setBold(True)
-        cell = QFontMetrics(bold)
-        head = QFontMetrics(self.view.horizontalHeader().font())
-        for col, sample in enumerate(COLUMN_SAMPLES):
-            if col != COL_TARGET:
-                title = str(self.model.headerData(col, Qt.Orientation.Horizontal))
-                width = max(cell.horizontalAdvance(sample) + 26, head.horizontalAdvance(title) + 26)
-                self.view.setColumnWidth(col, width)
 
     # --- the selection, exposed to the rest of the console ---------------------------------------------------------
     def current_threat_id(self) -> int | None:
@@ -324,6 +307,7 @@ class QueueTab(QWidget):
     def _tick(self) -> None:
         now = datetime.now(UTC)
         self.model.tick(now)
+        self.columns.fit()  # an alert word that grew ("NOT NOTIFIED 10 min") widens its column, never elided
         self.pane.tick(now)
 
     def _on_new_p1(self, _threat_id: int) -> None:

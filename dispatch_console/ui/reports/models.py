@@ -7,9 +7,10 @@ from datetime import tzinfo
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 
 from dispatch_console.services.followups import FollowUpState, FollowUpView
+from dispatch_console.ui.queue.alert_colors import palette
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -80,7 +81,7 @@ class FollowUpModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.UserRole:
             return item.follow_up_id
         if role == Qt.ItemDataRole.ForegroundRole and item.state is FollowUpState.OVERDUE:
-            return QBrush(QColor("#e5484d"))
+            return QBrush(palette()["follow-up-overdue"])  # AA contrast on every theme (queue/alert_colors.py)
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

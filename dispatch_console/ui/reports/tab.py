@@ -139,6 +139,7 @@ class ReportsTab(QWidget):
         self.chart_view.setMinimumWidth(420)
         splitter.addWidget(self.chart_view)
         self.tables = QTabWidget()
+        self.tables.setAccessibleName("Report tables")
         self.division_model = RowsModel(("Division", "Threats", "Verified"), self)
         self.kind_model = RowsModel(("Target kind", "Threats", "Verified"), self)
         self.outcome_model = RowsModel(("Outcome", "Cases"), self)

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 
 from dispatch_console.domain.enums import DeliveryState
+from dispatch_console.ui.queue.alert_colors import palette
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -80,7 +81,7 @@ class UnitsModel(QAbstractTableModel):
             values = (unit, row.kind, row.division, row.unit_status, row.reason, row.state_text)
             return values[index.column()]
         if role == Qt.ItemDataRole.ForegroundRole and row.failed:
-            return QBrush(QColor("#e5484d"))
+            return QBrush(palette()["unit-failed"])  # AA contrast on every theme (queue/alert_colors.py)
         if role == Qt.ItemDataRole.UserRole:
             return row
         return None
