@@ -176,7 +176,7 @@ def counted(start: datetime, end: datetime) -> ColumnElement[bool]:
     return and_(
         ThreatRow.received_at >= start,
         ThreatRow.received_at < end,
-        UnaryExpression(ThreatRow.linked_to_id, operator=operators.custom_op("+")).is_(None),
+        UnaryExpression(ThreatRow.linked_to_id.expression, operator=operators.custom_op("+")).is_(None),
         ThreatRow.sealed == false(),
     )
 
