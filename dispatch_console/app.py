@@ -23,6 +23,7 @@ from dispatch_console.ui.main_window import MainWindow
 from dispatch_console.ui.signin import LockPage, SignInPage
 from dispatch_console.ui.theme import app_icon, apply_theme
 from dispatch_console.ui.worker import run_in_background
+from dispatch_console.ui.workspace import WorkspaceBuilder
 
 if TYPE_CHECKING:
     from dispatch_console.db.engine import Database
@@ -79,6 +80,9 @@ class Console:
             settings=settings, db=self.db, tz=local_zone(settings), training=self.training,
             backend_url="" if self.training else (backend_url or settings.backend_url),
         )
+        self.ready = False
+        # first: its imports (SQLAlchemy, Alembic) and migrations overlap the building of the window (issue 17)
+        run_in_background(self._prepare_database, self._database_ready, self._database_failed)
         self.sign_in = SignInPage(self._authenticate)
         self.lock = LockPage(self._check_password)
         self.window = MainWindow(
@@ -86,15 +90,16 @@ class Console:
             tz=self.ctx.tz, lock_minutes=settings.lock_minutes,
         )
         self.sign_in.signed_in.connect(self._on_signed_in)
+        self.workspace = WorkspaceBuilder(self.window)
         self.window.sign_out_requested.connect(self._sign_out)
         from dispatch_console.ui.admin import AdminActions
 
         self.admin_actions = AdminActions(self.ctx, self.window)
-        self.ready = False
         self._backend: Any = None
-        run_in_background(self._prepare_database, self._database_ready, self._database_failed)
         if start_backend and self.training:
-            run_in_background(self._start_training_backend, self._backend_ready, self._backend_failed)
+            # after the first workspace is built: nothing needs it earlier, and starting it beside the database
+            # took the interpreter from the start-up that the operator waits for (issue 17)
+            self.workspace.built.connect(self._start_backend_once)
         elif not self.training:
             self.window.set_backend_status(f"Backend: {self.ctx.backend_url}")
             self._start_notification_services()  # live mode: token from the keyring, started once the DB is open
@@ -139,6 +144,13 @@ class Console:
     def _database_failed(self, error: BaseException) -> None:
         self.sign_in.set_ready(False, f"The database could not be opened: {error}. Check the database URL in the "
                                "settings (or --database-url) and that the server is running, then restart.")
+
+    def _start_backend_once(self) -> None:
+        if not self._backend_starting:
+            self._backend_starting = True
+            run_in_background(self._start_training_backend, self._backend_ready, self._backend_failed)
+
+    _backend_starting = False
 
     def _start_training_backend(self) -> Any:
         import secrets
@@ -235,20 +247,10 @@ class Console:
         self._build_workspace()
 
     def _build_workspace(self) -> None:
-        import importlib
-
+        """The Intake tab at once, focused; the others on the next turns of the event loop (ui/workspace.py)."""
         if self.window.tabs.count():
             return
-        for title, shortcut, target in WORKSPACE_TABS:
-            module_name, _, function = target.partition(":")
-            try:
-                module = importlib.import_module(module_name)
-            except ModuleNotFoundError as missing:
-                if missing.name and module_name.startswith(missing.name):
-                    continue  # that part of the console is not built yet
-                raise
-            widget = getattr(module, function)(self.ctx, self.window)
-            self.window.add_tab(widget, title, shortcut)
+        self.workspace.start(self.ctx, WORKSPACE_TABS)
 
     def _sign_out(self) -> None:
         from dispatch_console.services import audit
@@ -262,6 +264,7 @@ class Console:
 
             run_in_background(write)
         self.ctx.actor = None
+        self.workspace.cancel()
         while self.window.tabs.count():
             widget = self.window.tabs.widget(0)
             self.window.tabs.removeTab(0)

@@ -97,6 +97,7 @@ class SignInPage(_PasswordCard):
         self.subtitle.setText("Opening the database …")
         self._authenticate = authenticate
         self._ready = False
+        self._queued = False  # Enter pressed while the database was still opening: sign in the moment it is open
         self.button.clicked.connect(self._submit)
         self.username.setFocus()
 
@@ -104,17 +105,24 @@ class SignInPage(_PasswordCard):
         self._ready = ready
         self.subtitle.setText(message or ("Sign in to start your shift." if ready else "Opening the database …"))
         self.button.setEnabled(ready)
+        queued, self._queued = self._queued, False
+        if ready and queued:
+            self._submit()  # the click the operator made while the database was opening
+        elif queued:
+            self.error.setText("")
 
     def show_demo_credentials(self, lines: list[str]) -> None:
         self.extra.setText("TRAINING — demo operators (user / password):\n" + "\n".join(lines))
 
     def _submit(self) -> None:
-        if not self._ready:
-            return
         user, password = self.username.text(), self.password.text()
         if not user.strip():
             self.error.setText("Enter your user name.")
             self.username.setFocus()
+            return
+        if not self._ready:  # still opening the database (issue 17): accept the click and sign in once it is open
+            self._queued = True
+            self.error.setText("Signing in as soon as the database is open …")
             return
         self.busy(True)
         self.error.setText("")
