@@ -1,8 +1,9 @@
 """The composition root: settings, database, credentials, backend, services and windows, wired once.
 
-Start-up is ordered for the operator: the window with the sign-in page is shown first; the database opens and
-migrates on a worker thread while the operator types their name, and the training backend starts beside it. The
-workspace tabs are built only after sign-in.
+Start-up is ordered for the operator: the database starts opening (and migrating) on a worker thread first, the
+window with the sign-in page is built and shown beside it, and the page takes a sign-in at once (performed as soon as
+the database is open). After sign-in the Intake tab is built and focused first, the other tabs on the next turns of
+the event loop (``ui/workspace.py``); the training backend starts once they are built.
 """
 
 from __future__ import annotations
