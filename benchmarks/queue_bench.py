@@ -418,7 +418,7 @@ def main() -> int:
     parser.add_argument("--open", type=int, default=10_000)
     parser.add_argument("--closed", type=int, default=1_000_000)
     parser.add_argument("--changes", type=int, default=100)
-    parser.add_argument("--poll-ms", type=int, default=200)
+    parser.add_argument("--poll-ms", type=int, default=Settings().change_poll_ms, help="SQLite poll (the setting)")
     parser.add_argument("--only", choices=("sqlite", "postgres"))
     parser.add_argument("--scale", help="comma-separated open-threat counts: only the real tab's change handler")
     args = parser.parse_args()
