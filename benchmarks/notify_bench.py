@@ -1,15 +1,18 @@
-"""Benchmark: one click to all units accepted, 20 units vs. 1, and the GUI event loop during the fan-out.
+"""Benchmark: from the key press in the units panel to all units accepted, 20 units vs. 1, and the GUI meanwhile.
 
 Run: ``.venv/bin/python benchmarks/notify_bench.py [runs]`` (default 3 runs; median, best and worst are printed,
 because the machine may be shared). Everything lives in a temporary directory: a migrated SQLite
 database, the reference backend as a separate process on loopback (50 ms latency per POST), and the real
 ``OutboxDispatcher``.
 
-1. Time from the click (``notify_designated_units`` committed, dispatcher woken) until every unit is accepted, for
-   20 units and for a single unit, measured in the same run (median of several rounds). Target: 20 units take at
+1. What the supervisor feels (issue 17): a real ``UnitsPanel`` on screen with the threat's designated units, the
+   supervisor presses Ctrl+Shift+N in it (a real key event through the panel's shortcut), and the time runs until
+   every unit is accepted by the backend, for 20 units and for one (median of the rounds). Target: 20 units take at
    most 1.5x the single notification (a real parallel fan-out, not 20 sequential calls).
-2. The longest gap of a 5 ms ``QTimer`` from the click on a ``UnitsPanel`` until 200 ms after the 20 notifications are
-   accepted. Target: at most 50 ms (the GUI thread never waits for the database or the network).
+2. The longest gap of a 5 ms ``QTimer`` from that key press until 200 ms after the 20 notifications are accepted.
+   Target: at most 50 ms (the GUI thread never waits for the database or the network).
+3. For comparison, the service-level figure the README used to quote: ``notify_designated_units`` committed and the
+   dispatcher woken, until accepted (no panel, no key).
 """
 
 from __future__ import annotations
@@ -94,14 +97,17 @@ def fan_out_benchmark(db: Database, backend: BackendProcess) -> tuple[float, flo
     return statistics.median(singles), statistics.median(fans)
 
 
-def event_loop_benchmark(db: Database, backend: BackendProcess, rounds: int = 3) -> list[tuple[float, float]]:
-    """Per round: (longest gap of a 5 ms timer from the click until 200 ms after all accepted, fan-out ms).
+def event_loop_benchmark(db: Database, backend: BackendProcess, rounds: int = 3,
+                         units: list[str] = UNITS) -> list[tuple[float, float]]:
+    """Per round: (longest gap of a 5 ms timer from the key press until 200 ms after all accepted, press → all
+    accepted in ms).
 
     Completion is detected by a dispatcher listener (on the sender thread) and read by the timer slot, so the
     measurement adds no work to the GUI thread beyond the timer itself, and the window measured is the fan-out (the
     panel's one-second refresh falls into it as it would for a real supervisor).
     """
-    from PySide6.QtCore import QElapsedTimer, QThreadPool, QTimer
+    from PySide6.QtCore import QElapsedTimer, Qt, QThreadPool, QTimer
+    from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
     from dispatch_console.settings import Settings
@@ -119,7 +125,7 @@ def event_loop_benchmark(db: Database, backend: BackendProcess, rounds: int = 3)
     all_accepted = threading.Event()
 
     def check() -> None:
-        if watched and accepted(db, watched["threat"]) == len(UNITS):
+        if watched and accepted(db, watched["threat"]) == len(units):
             all_accepted.set()
 
     dispatcher.add_listener(check)
@@ -129,8 +135,8 @@ def event_loop_benchmark(db: Database, backend: BackendProcess, rounds: int = 3)
     try:
         for _ in range(rounds):
             threat_id = make_threat(db, CALL_TAKER)
-            with db.write() as session:  # 20 designated units, so the click pages 20
-                for unit in UNITS:
+            with db.write() as session:  # the designated units, so the key press pages each of them
+                for unit in units:
                     info = next(u for u in DEMO_UNITS if u.unit_id == unit)
                     version = triage._load(session, threat_id).version
                     triage.assign_unit(session, actor=SUPERVISOR, threat_id=threat_id, expected_version=version,
@@ -162,9 +168,18 @@ def event_loop_benchmark(db: Database, backend: BackendProcess, rounds: int = 3)
                 if finished and now > finished[0] + 200:
                     app.quit()
 
+            panel.show()  # as the queue's detail pane shows it
+            panel.activateWindow()
+            QTest.qWaitForWindowActive(panel, 2000)
+            panel.notify_button.setFocus()
+            app.processEvents()
+
             def click(clock: QElapsedTimer = clock, clicked: list[float] = clicked) -> None:
                 clicked[0] = clock.nsecsElapsed() / 1e6
-                panel.notify()
+                QTest.keyClick(QApplication.focusWidget() or panel.table, Qt.Key.Key_N,
+                               Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+                if panel.notify_button.isEnabled():  # notify() disables it at once: the key reached the panel
+                    print(f"the key press did not notify (focus {QApplication.focusWidget()!r})", flush=True)
 
             tick.timeout.connect(on_tick)
             clock.start()
@@ -212,13 +227,13 @@ class BackendProcess:
         self.proc.wait(10)
 
 
-def main() -> None:
+def main() -> int:
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 3
-    ratios: list[float] = []
-    singles: list[float] = []
-    fans: list[float] = []
+    service_singles: list[float] = []
+    service_fans: list[float] = []
+    press_singles: list[float] = []
+    press_fans: list[float] = []
     stalls: list[float] = []
-    gui_fans: list[float] = []
     for run in range(runs):
         with tempfile.TemporaryDirectory(prefix="notify-bench-") as tmp:
             home = Path(tmp)
@@ -228,30 +243,33 @@ def main() -> None:
             backend = BackendProcess(home / "backend.sqlite3")
             try:
                 single, fan = fan_out_benchmark(db, backend)
-                loop = event_loop_benchmark(db, backend)
+                one = event_loop_benchmark(db, backend, rounds=ROUNDS, units=UNITS[:1])
+                twenty = event_loop_benchmark(db, backend, rounds=ROUNDS, units=UNITS)
             finally:
                 backend.close()
                 db.dispose()
-        ratios.append(fan / single)
-        singles.append(single * 1000)
-        fans.append(fan * 1000)
-        stalls.extend(gap for gap, _ in loop)
-        gui_fans.extend(ms for _, ms in loop)
-        per_fan = ", ".join(f"{gap:.1f}" for gap, _ in loop)
-        print(f"run {run + 1}: 1 unit {single * 1000:6.1f} ms, 20 units {fan * 1000:6.1f} ms, "
-              f"ratio {fan / single:.2f}x; GUI longest gap per fan-out {per_fan} ms", flush=True)
-    ratio, stall = statistics.median(ratios), statistics.median(stalls)
-    print(f"click -> accepted, 1 unit:   median {statistics.median(singles):6.1f} ms (best {min(singles):.1f}); "
-          f"{ROUNDS} rounds per run, {runs} runs")
-    print(f"click -> accepted, 20 units: median {statistics.median(fans):6.1f} ms (best {min(fans):.1f})")
-    print(f"ratio 20 units / 1 unit:     median {ratio:.2f}x, best {min(ratios):.2f}x, worst {max(ratios):.2f}x "
-          f"(target <= 1.5x)  {'OK' if ratio <= 1.5 else 'MISSED'}")
-    print(f"GUI event loop, longest gap of a 5 ms timer during a 20-unit fan-out from the panel: "
-          f"median {stall:.1f} ms, best {min(stalls):.1f}, worst {max(stalls):.1f} over {len(stalls)} fan-outs "
-          f"(target <= 50 ms) "
-          f"{'OK' if max(stalls) <= 50 else 'MISSED'}; click -> all accepted in the GUI run: median "
-          f"{statistics.median(gui_fans):.0f} ms")
+        service_singles.append(single * 1000)
+        service_fans.append(fan * 1000)
+        press_singles.extend(ms for _, ms in one)
+        press_fans.extend(ms for _, ms in twenty)
+        stalls.extend(gap for gap, _ in twenty)
+        print(f"run {run + 1}: key press -> accepted: 1 unit {statistics.median(ms for _, ms in one):6.1f} ms, "
+              f"20 units {statistics.median(ms for _, ms in twenty):6.1f} ms; service call: 1 unit "
+              f"{single * 1000:6.1f} ms, 20 units {fan * 1000:6.1f} ms; GUI longest gap per 20-unit fan-out "
+              f"{', '.join(f'{gap:.1f}' for gap, _ in twenty)} ms [load average {os.getloadavg()[0]:.1f}]",
+              flush=True)
+    one_ms, twenty_ms = statistics.median(press_singles), statistics.median(press_fans)
+    ratio, stall = twenty_ms / one_ms, max(stalls)
+    print(f"service call -> accepted (old figure): 1 unit median {statistics.median(service_singles):.1f} ms, "
+          f"20 units {statistics.median(service_fans):.1f} ms")
+    print(f"key press -> accepted: 1 unit median {one_ms:.1f} ms (best {min(press_singles):.1f}), 20 units median "
+          f"{twenty_ms:.1f} ms (best {min(press_fans):.1f}); {ROUNDS} rounds per run, {runs} runs")
+    ok = ratio <= 1.5 and stall <= 50
+    print(f"{'PASS' if ok else 'FAIL'}: Ctrl+Shift+N in the units panel -> 20 units accepted {twenty_ms:.0f} ms, "
+          f"{ratio:.2f}x one unit ({one_ms:.0f} ms), GUI longest gap {stall:.1f} ms; target <= 1.5x and <= 50 ms "
+          f"(load average {os.getloadavg()[0]:.1f})")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -1,8 +1,9 @@
 """The composition root: settings, database, credentials, backend, services and windows, wired once.
 
-Start-up is ordered for the operator: the window with the sign-in page is shown first; the database opens and
-migrates on a worker thread while the operator types their name, and the training backend starts beside it. The
-workspace tabs are built only after sign-in.
+Start-up is ordered for the operator: the database starts opening (and migrating) on a worker thread first, the
+window with the sign-in page is built and shown beside it, and the page takes a sign-in at once (performed as soon as
+the database is open). After sign-in the Intake tab is built and focused first, the other tabs on the next turns of
+the event loop (``ui/workspace.py``); the training backend starts once they are built.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from dispatch_console.ui.main_window import MainWindow
 from dispatch_console.ui.signin import LockPage, SignInPage, SignInRequest
 from dispatch_console.ui.theme import app_icon, apply_theme
 from dispatch_console.ui.worker import run_in_background
+from dispatch_console.ui.workspace import WorkspaceBuilder
 
 if TYPE_CHECKING:
     from dispatch_console.db.engine import Database
@@ -79,6 +81,9 @@ class Console:
             settings=settings, db=self.db, tz=local_zone(settings), training=self.training,
             backend_url="" if self.training else (backend_url or settings.backend_url),
         )
+        self.ready = False
+        # first: its imports (SQLAlchemy, Alembic) and migrations overlap the building of the window (issue 17)
+        run_in_background(self._prepare_database, self._database_ready, self._database_failed)
         self.sign_in = SignInPage(self._authenticate)
         self.lock = LockPage(self._check_password)
         self.window = MainWindow(
@@ -86,15 +91,16 @@ class Console:
             tz=self.ctx.tz, lock_minutes=settings.lock_minutes,
         )
         self.sign_in.signed_in.connect(self._on_signed_in)
+        self.workspace = WorkspaceBuilder(self.window)
         self.window.sign_out_requested.connect(self._sign_out)
         from dispatch_console.ui.admin import AdminActions
 
         self.admin_actions = AdminActions(self.ctx, self.window)
-        self.ready = False
         self._backend: Any = None
-        run_in_background(self._prepare_database, self._database_ready, self._database_failed)
         if start_backend and self.training:
-            run_in_background(self._start_training_backend, self._backend_ready, self._backend_failed)
+            # after the first workspace is built: nothing needs it earlier, and starting it beside the database
+            # took the interpreter from the start-up that the operator waits for (issue 17)
+            self.workspace.built.connect(self._start_backend_once)
         elif not self.training:
             self.window.set_backend_status(f"Backend: {self.ctx.backend_url}")
             self._start_notification_services()  # live mode: token from the keyring, started once the DB is open
@@ -152,6 +158,13 @@ class Console:
     def _database_failed(self, error: BaseException) -> None:
         self.sign_in.set_ready(False, f"The database could not be opened: {error}. Check the database URL in the "
                                "settings (or --database-url) and that the server is running, then restart.")
+
+    def _start_backend_once(self) -> None:
+        if not self._backend_starting:
+            self._backend_starting = True
+            run_in_background(self._start_training_backend, self._backend_ready, self._backend_failed)
+
+    _backend_starting = False
 
     def _start_training_backend(self) -> Any:
         import secrets
@@ -272,24 +285,14 @@ class Console:
                 return
 
     def _build_workspace(self) -> None:
-        import importlib
-
+        """The Intake tab at once, focused; the others on the next turns of the event loop (ui/workspace.py)."""
         if self.ctx.units_alarm is None:  # supervisors see "units not reached" whatever tab is open
             from dispatch_console.ui.units.alarm_banner import install_alarm_banner
 
             self.ctx.units_alarm = install_alarm_banner(self.ctx, self.window)
         if self.window.tabs.count():
             return
-        for title, shortcut, target in WORKSPACE_TABS:
-            module_name, _, function = target.partition(":")
-            try:
-                module = importlib.import_module(module_name)
-            except ModuleNotFoundError as missing:
-                if missing.name and module_name.startswith(missing.name):
-                    continue  # that part of the console is not built yet
-                raise
-            widget = getattr(module, function)(self.ctx, self.window)
-            self.window.add_tab(widget, title, shortcut)
+        self.workspace.start(self.ctx, WORKSPACE_TABS)
         from dispatch_console.ui.text_size import install_text_size
 
         install_text_size(self.ctx, self.window)  # the operator's own text size (Ctrl+= / Ctrl+- / Ctrl+0)
@@ -307,6 +310,7 @@ class Console:
             run_in_background(write)
             self.window.save_work_now()  # a draft typed a moment ago is written before its form goes away
         self.ctx.actor = None
+        self.workspace.cancel()
         while self.window.tabs.count():
             widget = self.window.tabs.widget(0)
             self.window.tabs.removeTab(0)

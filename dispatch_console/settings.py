@@ -68,8 +68,11 @@ class Settings:
     """How this console appears in the audit log ("where")."""
     timezone: str = ""
     """IANA zone of the center, e.g. America/Chicago; empty = this computer's zone."""
-    change_poll_ms: int = 200
-    """How often a SQLite console checks whether another console committed (PostgreSQL is woken instantly)."""
+    change_poll_ms: int = 50
+    """How often a SQLite console checks whether another console committed (PostgreSQL is woken instantly).
+
+    One check (``PRAGMA data_version``) costs about 2 µs on the GUI thread, so 50 ms (the lowest allowed) costs
+    nothing noticeable and keeps a change from another SQLite console under 100 ms at p95 (issue 17)."""
     eido_element_id: str = ""
     """This console's functional element id in EIDO exports; empty = "<console_name>.<eido_agency_id>"."""
     eido_agency_id: str = ""

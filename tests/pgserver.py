@@ -60,7 +60,9 @@ class PgServer:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
-def start_server() -> PgServer:
+def start_server(*, durable: bool = False) -> PgServer:
+    """A throwaway server; ``durable`` keeps PostgreSQL's own defaults (fsync, synchronous_commit, full-page
+    writes on), as a center runs it: the propagation benchmark times commits with them."""
     bindir = find_bin()
     if bindir is None:
         raise RuntimeError("PostgreSQL server binaries not found: apt-get install postgresql")
@@ -78,8 +80,9 @@ def start_server() -> PgServer:
     port = _free_port()
     process = subprocess.Popen(
         [*as_user, str(bindir / "postgres"), "-D", str(data), "-p", str(port), "-k", str(directory),
-         "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off",
-         "-c", "full_page_writes=off", "-c", "max_connections=200"],
+         "-c", "listen_addresses=127.0.0.1", "-c", f"fsync={'on' if durable else 'off'}",
+         "-c", f"synchronous_commit={'on' if durable else 'off'}",
+         "-c", f"full_page_writes={'on' if durable else 'off'}", "-c", "max_connections=200"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 30

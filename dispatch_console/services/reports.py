@@ -47,6 +47,8 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.expression import UnaryExpression
 
 from dispatch_console.db.models import FollowUp, ReportCount, ThreatRow
 from dispatch_console.domain.enums import Outcome, TargetKind, Verification
@@ -164,11 +166,17 @@ _ROLLUP_DIMS = ("division", "kind", "verification", "outcomes", "linked")
 
 
 def counted(start: datetime, end: datetime) -> ColumnElement[bool]:
-    """The cases a report counts: received in [start, end), not a linked duplicate, not sealed."""
+    """The cases a report counts: received in [start, end), not a linked duplicate, not sealed.
+
+    The test is written ``(+ linked_to_id) IS NULL``: SQLite takes ``linked_to_id IS NULL`` for an equality on
+    ``ix_threats_linked_to_id`` and, for a partial day at the edge of a range, read 95 % of the threats through it
+    (700 ms at a million threats in America/Chicago); the unary plus is SQLite's documented way to keep a term off
+    an index, so both engines range-scan ``ix_threats_received`` (guarded by tests/reports/test_edge_query_plan.py).
+    """
     return and_(
         ThreatRow.received_at >= start,
         ThreatRow.received_at < end,
-        ThreatRow.linked_to_id.is_(None),
+        UnaryExpression(ThreatRow.linked_to_id.expression, operator=operators.custom_op("+")).is_(None),
         ThreatRow.sealed == false(),
     )
 

@@ -141,6 +141,7 @@ class SignInPage(_PasswordCard):
             field.returnPressed.connect(self.button.click)
         self.username.textEdited.connect(lambda _text: self.reset_steps())
         self.reset_steps()
+        self._queued = False  # Enter pressed while the database was still opening: sign in the moment it is open
         self.button.clicked.connect(self._submit)
         self.username.setFocus()
 
@@ -157,6 +158,11 @@ class SignInPage(_PasswordCard):
         self._ready = ready
         self.subtitle.setText(message or ("Sign in to start your shift." if ready else "Opening the database …"))
         self.button.setEnabled(ready)
+        queued, self._queued = self._queued, False
+        if ready and queued:
+            self._submit()  # the click the operator made while the database was opening
+        elif queued:
+            self.error.setText("")
 
     def show_demo_credentials(self, lines: list[str]) -> None:
         self.extra.setText("TRAINING — demo operators (user / password):\n" + "\n".join(lines))
@@ -170,12 +176,14 @@ class SignInPage(_PasswordCard):
         )
 
     def _submit(self) -> None:
-        if not self._ready:
-            return
         request = self._request()
         if not request.username.strip():
             self.error.setText("Enter your user name.")
             self.username.setFocus()
+            return
+        if not self._ready:  # still opening the database (issue 17): accept the click and sign in once it is open
+            self._queued = True
+            self.error.setText("Signing in as soon as the database is open …")
             return
         if request.code == "":
             self.error.setText("Type the code from your authenticator app.")

@@ -43,6 +43,7 @@ def sign_in(qtbot: QtBot, console: Console, user: str = "supervisor", password: 
 
     qtbot.keyClick(page.password, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: console.ctx.actor is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: console.workspace.complete, timeout=10_000)  # the tabs after Intake come a turn later
 
 
 def tab_of(console: Console, kind: type) -> Any:

@@ -40,6 +40,7 @@ from dispatch_console.domain.timeparse import describe_countdown
 from dispatch_console.services.queue import QueueRow, gc_paused
 from dispatch_console.ui.queue.alert_colors import palette
 from dispatch_console.ui.queue.alert_words import CHIME_REPEAT, DEFAULT_LIMITS, Waiting, alert_text, is_waiting
+from dispatch_console.ui.queue.positions import RowPositions
 
 COLUMNS = ("Priority", "Case", "Alerts", "Target", "Countdown", "Status", "Age", "Units", "Notified",
            "Division", "Call-taker")
@@ -106,7 +107,7 @@ class QueueModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[QueueRow] = []
         self._keys: list[tuple[Any, ...]] = []
-        self._pos: dict[int, int] = {}
+        self._pos = RowPositions(self._keys, {})  # threat id → row, by bisecting the keys (positions.py)
         self._new_until: dict[int, datetime] = {}
         self._waiting: set[int] = set()  # P1/P2 nobody was notified about: only these tick in the Alerts column
         self.waiting_limits = dict(DEFAULT_LIMITS)
@@ -309,7 +310,7 @@ class QueueModel(QAbstractTableModel):
             keyed = [((wrap(primary(r)), *base), r) for base, r in keyed]
         self._keys = [k for k, _ in keyed]
         self._rows = [r for _, r in keyed]
-        self._pos = {r.threat_id: i for i, r in enumerate(self._rows)}
+        self._pos = RowPositions(self._keys, {r.threat_id: k for k, r in keyed})
 
     def _key(self, row: QueueRow) -> tuple[Any, ...]:
         """Where ``row`` belongs in the current order (unique: the threat id ends every key)."""
@@ -319,8 +320,11 @@ class QueueModel(QAbstractTableModel):
         return (_Descending(primary) if self._descending else primary, *_row_key(row))
 
     def _reindex(self, low: int, high: int) -> None:
-        for i in range(max(low, 0), min(high, len(self._rows) - 1) + 1):
-            self._pos[self._rows[i].threat_id] = i
+        """Record where the rows put at ``low`` or ``high`` are; rows between keep their keys, so nothing else is
+        renumbered (positions come from bisecting the keys: see ``positions.RowPositions``)."""
+        for i in {low, high}:
+            if 0 <= i < len(self._rows):
+                self._pos[self._rows[i].threat_id] = i
 
     def apply(self, rows: Iterable[QueueRow], gone: Iterable[int] = (), *, alert: bool = True) -> None:
         """Apply fresh rows: insert new open threats, update known ones (moving them if their place changed),
@@ -376,11 +380,13 @@ class QueueModel(QAbstractTableModel):
         layout change and re-filters every row (≈ 15 ms at 10,000 rows, in Python), while a removal and an
         insertion cost it one row each. The view restores its selection after ``apply`` (see ``QueueTab``).
         """
-        keys = self._keys[:pos] + self._keys[pos + 1 :]
-        target = bisect.bisect_left(keys, key)  # position after the row is taken out
+        target = bisect.bisect_left(self._keys, key)
+        if target > pos:
+            target -= 1  # position after the row is taken out (its old key sorts before the new one)
         if target == pos:
             self._rows[pos] = row
             self._keys[pos] = key
+            self._reindex(pos, pos)
             return pos
         self.beginRemoveRows(QModelIndex(), pos, pos)
         del self._rows[pos]

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
 )
 
 from dispatch_console.domain.enums import Priority, Status
-from dispatch_console.domain.text import plural
 from dispatch_console.services.livefeed import ChangeWatcher
 from dispatch_console.services.queue import QueueRow
 from dispatch_console.ui.context import ConsoleContext
@@ -36,6 +35,7 @@ from dispatch_console.ui.queue.eido_export import add_eido_export
 from dispatch_console.ui.queue.live import LiveBridge
 from dispatch_console.ui.queue.model import COL_PRIORITY, ID_ROLE, QueueFilter, QueueModel
 from dispatch_console.ui.queue.table_view import QueueView
+from dispatch_console.ui.queue.tally import QueueTally
 from dispatch_console.ui.theme import set_role
 
 TICK_MS = 1000
@@ -62,6 +62,7 @@ class QueueTab(QWidget):
         self.ctx = ctx
         actor = ctx.operator
         self.model = QueueModel(self)
+        self.tally = QueueTally()  # counts and divisions kept by difference: a change costs its size, not the queue's
         self.proxy = QueueFilter(self)
         self.proxy.setSourceModel(self.model)
         self.sound = AlertSound(muted=not ctx.settings.alert_sound, parent=self)
@@ -241,9 +242,12 @@ class QueueTab(QWidget):
         """
         selected = self.pane.threat_id
         scroll = self.view.verticalScrollBar().value()
+        touched = list(dict.fromkeys([*(r.threat_id for r in rows), *gone]))  # each threat once
+        before = [self.model.find(t) for t in touched]
         self._applying = True
         try:
             self.model.apply(rows, gone, alert=alert)
+            self._add_divisions(self.tally.replace(before, [self.model.find(t) for t in touched]))
             moved = selected is not None and self.current_threat_id() != selected
             if moved and selected is not None and not self.select_threat(selected, scroll=False):
                 self.view.selectionModel().clearSelection()
@@ -251,6 +255,7 @@ class QueueTab(QWidget):
         finally:
             self._applying = False
         self.view.verticalScrollBar().setValue(scroll)
+        self._update_count()
 
     def _check_selection(self, *_: Any) -> None:
         """Nothing to do: a removed selection is handled in ``_on_current_changed``."""
@@ -259,16 +264,14 @@ class QueueTab(QWidget):
     def _on_loaded(self, rows: list[QueueRow]) -> None:
         selected = self.current_threat_id()
         self.model.reset_rows(rows)
-        self._refresh_divisions()
+        self._add_divisions(self.tally.reset(self.model.row_at(i) for i in range(self.model.rowCount())))
         if selected is not None:
             self.select_threat(selected)
         self.first_load_done = True
         self._update_count()
 
     def _on_rows_changed(self, rows: list[QueueRow], gone: list[int]) -> None:
-        self._apply(rows, gone)
-        self._refresh_divisions()
-        self._update_count()
+        self._apply(rows, gone)  # keeps the tally, the count and the division list (no loop over the queue)
         shown = self.pane.threat_id
         if shown is not None and (any(r.threat_id == shown for r in rows) or shown in gone):
             self.pane.refresh()
@@ -288,20 +291,16 @@ class QueueTab(QWidget):
         if self.ctx.status_message is not None:
             self.ctx.status_message(text)
 
-    def _refresh_divisions(self) -> None:
-        have = {self.division.itemData(i) for i in range(self.division.count())}
-        for division in sorted({self.model.row_at(i).division for i in range(self.model.rowCount())} - have):
-            if division:
+    def _add_divisions(self, divisions: list[str]) -> None:
+        """Offer divisions not yet in the filter; a division stays offered once seen (the operator may pick it)."""
+        for division in sorted(divisions):
+            if division and self.division.findData(division) < 0:
                 self.division.addItem(division, division)
 
     def _update_count(self) -> None:
-        rows = [self.model.row_at(i) for i in range(self.model.rowCount())]
-        p1 = sum(1 for r in rows if r.priority.value == "P1")
-        overdue = sum(1 for r in rows if r.ack_overdue)
-        text = f"{plural(len(rows), 'open threat')} · {p1} P1"
-        if overdue:
-            text += f" · ⚠ {plural(overdue, 'acknowledgement')} overdue"
-        self.count_label.setText(text)
+        text = self.tally.text()
+        if text != self.count_label.text():
+            self.count_label.setText(text)
 
     # --- clock, alert ----------------------------------------------------------------------------------------------
     def _tick(self) -> None:
