@@ -201,3 +201,47 @@ def test_a_call_taker_may_set_up_a_second_factor_and_then_needs_it(qtbot: QtBot,
     qtbot.waitUntil(lambda: page.code.isVisible(), timeout=10_000)  # enrolled: now always asked
     _type(qtbot, page.code, codes[0])  # the phone is at home: a recovery code
     qtbot.waitUntil(lambda: live_console.ctx.actor is not None, timeout=10_000)
+
+
+def test_an_eido_export_from_the_queue_asks_for_the_code_again_before_anything_is_written(
+        qtbot: QtBot, live_console: Console, tmp_path: Path) -> None:
+    """Exporting a case asks for the code again (issue 13), and Threat → Export as EIDO is such an export."""
+    from sqlalchemy import select
+
+    from PySide6.QtWidgets import QApplication
+
+    from dispatch_console.db.models import AuditEntry, ThreatRow
+    from dispatch_console.ui.queue.tab import QueueTab
+    from dispatch_console.ui.second_factor import CodeDialog
+    from tests.queue.factories import add_threat
+    from tests.queue.test_live_queue import shown_ids
+    from tests.ui.conftest import tab_of
+
+    secret = _enrol(qtbot, live_console)
+    with live_console.db.write() as session:
+        threat_id = add_threat(session, priority="P2")
+        case_number = session.get(ThreatRow, threat_id).case_number
+    tab = tab_of(live_console, QueueTab)
+    live_console.window.tabs.setCurrentWidget(tab)
+    qtbot.waitUntil(lambda: threat_id in shown_ids(tab), timeout=10_000)
+    tab.select_threat(threat_id)
+    qtbot.waitUntil(lambda: tab.pane.detail is not None, timeout=10_000)
+    target = tmp_path / "case.eido.json"
+    tab.pane.eido_export.choose_path = lambda suggested: str(target)
+
+    live_console.window.activateWindow()  # the recovery codes' dialog had the focus
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is live_console.window, timeout=5000)
+    qtbot.keyClick(QApplication.focusWidget() or live_console.window, Qt.Key.Key_X,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: any(d.isVisible() for d in live_console.window.findChildren(CodeDialog)),
+                    timeout=10_000)
+    dialog = next(d for d in live_console.window.findChildren(CodeDialog) if d.isVisible())
+    assert not target.exists()
+    with qtbot.waitSignal(tab.pane.message, timeout=20_000) as said:
+        _type(qtbot, dialog.code, totp.code_at(secret, utcnow() + timedelta(seconds=30)))
+    assert said.args == [f"Exported {case_number} as EIDO to {target} (the export is in the audit log).", True]
+    with live_console.db.read() as session:
+        actions = [(e.action, e.outcome, e.detail.get("purpose")) for e in session.execute(
+            select(AuditEntry).where(AuditEntry.action.in_(["step_up", "threat.export_eido"]))
+            .order_by(AuditEntry.id)).scalars()]
+    assert actions == [("step_up", "success", "export"), ("threat.export_eido", "success", None)]

@@ -1,8 +1,9 @@
 """Threat → Export as EIDO (Ctrl+Alt+X): write the threat shown in the detail pane as one NENA EIDO file.
 
 A module of its own so the pane stays about triage: it asks where to write (``choose_path``, replaced by tests the
-way the pane's ``dialog_factory`` is), then reads, audits and writes on a worker thread, and says in the pane what
-happened. The privacy rules are the service's (``services.eido``): the pane cannot export more than the rules allow.
+way the pane's ``dialog_factory`` is), asks for the operator's current code again (exporting a case is a step-up, like
+the Reports tab's exports; training's demo operators are exempt), then reads, audits and writes on a worker thread,
+and says in the pane what happened. The privacy rules are the service's (``services.eido``): the pane cannot export more than the rules allow.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dispatch_console.services import eido
 from dispatch_console.services.actor import PermissionDenied
 from dispatch_console.services.privacy import CaseNotFound
 from dispatch_console.ui.context import ConsoleContext
+from dispatch_console.ui.second_factor import with_step_up
 from dispatch_console.ui.worker import run_in_background
 
 SHORTCUT = "Ctrl+Alt+X"
@@ -72,7 +74,7 @@ class EidoExport(QObject):
                 self.pane._say(f"The EIDO export failed ({type(error).__name__}: {error}); nothing was written.",
                                False)
 
-        run_in_background(work, done, failed)
+        with_step_up(self.ctx, self.pane, "export", lambda: run_in_background(work, done, failed))
 
 
 def add_eido_export(window: Any, pane: Any, ctx: ConsoleContext) -> EidoExport:
