@@ -41,6 +41,7 @@ from dispatch_console.domain.enums import (
 )
 from dispatch_console.domain.masking import describe, show_suspect
 from dispatch_console.domain.sites import Site
+from dispatch_console.domain.text import plural
 from dispatch_console.domain.threat import SuspectInput, ThreatInput
 from dispatch_console.services import audit
 from dispatch_console.services.actor import Actor
@@ -223,7 +224,9 @@ class EidoImport:
         """One line for the call-taker: what came in, and what to do next."""
         where = self.site.name if self.site else (self.incident.target_name or self.incident.target_address
                                                   or "no location")
-        kept = f"; {self.kept} part(s) the console does not read are kept with the case" if self.kept else ""
+        verb = "is" if self.kept == 1 else "are"
+        parts = plural(self.kept, "part")
+        kept = f"; {parts} the console does not read {verb} kept with the case" if self.kept else ""
         return (f"EIDO imported ({where}){kept}. Check every field with the caller's information, then save with "
                 "Ctrl+S; nothing is saved until you do.")
 

@@ -145,9 +145,21 @@ def test_a_neighbouring_cads_eido_becomes_a_draft_matched_to_the_site_directory(
         "weapons": [], "weapon_access": False, "indicators": [], "suspects": [], "linked_to": None,
         "cad_event_number": "CAD-2027-4471",
     }
-    assert result.summary() == ("EIDO imported (Lincoln Middle School); 2 part(s) the console does not read are "
+    assert result.summary() == ("EIDO imported (Lincoln Middle School); 2 parts the console does not read are "
                                 "kept with the case. Check every field with the caller's information, then save "
                                 "with Ctrl+S; nothing is saved until you do.")
+
+
+def test_one_part_the_console_does_not_read_is_counted_in_words_not_as_part_s(
+        db: Database, city: dict[str, Site], call_taker: Actor) -> None:
+    """"1 part(s) … are kept" reads like a form to fill in; the summary says "1 part … is kept"."""
+    document = {key: value for key, value in FOREIGN.items() if key != "x-vendorExtension"}
+    with db.write() as session:
+        result = eido.import_document(session, actor=call_taker, data=encoded(document), source="cad-4471.json",
+                                      draft_id="d-1", now=NOW)
+    assert result.summary() == ("EIDO imported (Lincoln Middle School); 1 part the console does not read is kept "
+                                "with the case. Check every field with the caller's information, then save with "
+                                "Ctrl+S; nothing is saved until you do.")
 
 
 def test_the_parts_the_console_does_not_read_are_kept_with_the_case_once_the_draft_is_saved(
