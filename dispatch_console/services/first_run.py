@@ -2,7 +2,8 @@
 
 The checks only read: a SQLite file that does not exist yet is not created, a PostgreSQL database is not migrated,
 no secret reaches the keyring. ``finish`` does all the writing, in an order that leaves nothing half-done behind
-the operator's back: it checks again, stores the secrets, migrates, creates the first admin, and writes the
+the operator's back: it checks again, stores the secrets (the center key among them: admins and supervisors sign
+in with a second factor whose secrets only that key opens), migrates, creates the first admin, and writes the
 settings file last, so a failure anywhere brings the first-run dialog back at the next start. Every message is a
 sentence an IT technician can act on; none contains a password or a token.
 """
@@ -22,12 +23,17 @@ from dispatch_console.db.engine import open_database
 from dispatch_console.domain.enums import Role
 from dispatch_console.domain.passwords import password_problem
 from dispatch_console.gateway.client import AuthFailedError, NotifyClient, NotifyError
-from dispatch_console.services import bootstrap, operators
+from dispatch_console.services import bootstrap, center_key, operators
 from dispatch_console.settings import Settings, save_settings
 
 
 class SetupError(Exception):
     """A first-run step failed; the message says what is wrong and what to do."""
+
+
+NO_CENTER_KEY = ("Give this console the center key: admins and supervisors sign in with a second factor, which only "
+                 "the key can check. On the center's first console press Generate a new key and copy it; on every "
+                 "other console paste the key the first one showed.")
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,7 @@ class LiveSetup:
     token: str
     console_name: str
     admin: FirstAdmin | None
+    center_key: str = ""
 
 
 def database_url(typed: str) -> URL:
@@ -172,6 +179,16 @@ def finish(setup: LiveSetup, settings: Settings, secrets: CredentialStore) -> Se
     check_backend(setup.backend_url, setup.ca_bundle, setup.token)
     if not found.has_operators and setup.admin is None:
         raise SetupError("The database has no operators yet: type a user name and password for the first admin.")
+    key = setup.center_key.strip()
+    if key:
+        try:
+            center_key.parse(key)
+        except center_key.CenterKeyError as problem:
+            raise SetupError(str(problem)) from None
+    elif center_key.load(secrets) is None:  # a console set up again keeps the key it has
+        raise SetupError(NO_CENTER_KEY)
+    if key:
+        center_key.provision(secrets, key)
     if setup.database_password and url.get_backend_name() == "postgresql":
         secrets.set(database_password_key(url.username or "", url.host or "", url.database or ""),
                     setup.database_password)
