@@ -206,9 +206,8 @@ def test_a_call_taker_may_set_up_a_second_factor_and_then_needs_it(qtbot: QtBot,
 def test_an_eido_export_from_the_queue_asks_for_the_code_again_before_anything_is_written(
         qtbot: QtBot, live_console: Console, tmp_path: Path) -> None:
     """Exporting a case asks for the code again (issue 13), and Threat → Export as EIDO is such an export."""
-    from sqlalchemy import select
-
     from PySide6.QtWidgets import QApplication
+    from sqlalchemy import select
 
     from dispatch_console.db.models import AuditEntry, ThreatRow
     from dispatch_console.ui.queue.tab import QueueTab

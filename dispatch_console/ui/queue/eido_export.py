@@ -1,9 +1,10 @@
 """Threat → Export as EIDO (Ctrl+Alt+X): write the threat shown in the detail pane as one NENA EIDO file.
 
 A module of its own so the pane stays about triage: it asks where to write (``choose_path``, replaced by tests the
-way the pane's ``dialog_factory`` is), asks for the operator's current code again (exporting a case is a step-up, like
-the Reports tab's exports; training's demo operators are exempt), then reads, audits and writes on a worker thread,
-and says in the pane what happened. The privacy rules are the service's (``services.eido``): the pane cannot export more than the rules allow.
+way the pane's ``dialog_factory`` is), asks for the operator's current code again (exporting a case is a step-up,
+like the Reports tab's exports; training's demo operators are exempt), then reads, audits and writes on a worker
+thread, and says in the pane what happened. The privacy rules are the service's (``services.eido``): the pane cannot
+export more than the rules allow.
 """
 
 from __future__ import annotations
