@@ -273,6 +273,21 @@ def test_a_live_console_without_the_center_key_is_told_where_to_get_it_and_nothi
     nothing_written(console_home, memory_keyring, center_db)
 
 
+def test_a_console_set_up_again_keeps_the_center_key_it_already_holds(
+    qtbot: QtBot, dialog: FirstRunDialog, backend: ReferenceBackend, tmp_path: Path,
+    memory_keyring: MemoryKeyring,
+) -> None:
+    """A PC whose settings file was lost still has its key in the keyring: the empty field keeps it."""
+    held = center_key.generate()
+    memory_keyring.values[("dispatch-console", "center-key")] = held
+    choose_live(qtbot, dialog)
+    retype(qtbot, dialog.database, str(tmp_path / "console.db"))
+    fill_backend(qtbot, dialog, backend.url, TOKEN)
+    fill_admin(qtbot, dialog, "a-long-admin-password", "a-long-admin-password")
+    finish(qtbot, dialog)
+    assert memory_keyring.values[("dispatch-console", "center-key")] == held
+
+
 def test_quitting_the_first_run_dialog_starts_nothing(qtbot: QtBot) -> None:
     def quit_when_shown() -> None:
         shown = QApplication.activeModalWidget()
