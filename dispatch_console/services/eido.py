@@ -121,9 +121,8 @@ def snapshot(session: Session, *, actor: Actor, threat_id: int) -> EidoCase:
     """The case as it may leave the console for ``actor`` (see the module docstring for the rules)."""
     row = session.execute(select(ThreatRow).where(ThreatRow.id == threat_id)
                           .options(selectinload(ThreatRow.suspects))).scalar_one()
-    # Juvenile identities: this operator's audited reveal of the case (``privacy.reveal``).
-    # ==== ISSUE 13 COORDINATION: step-up re-authentication. When issue 13 lands, require a fresh step-up here as
-    # well (e.g. ``revealed = revealed and stepup.is_fresh(session, actor=actor)``) before names leave the console.
+    # Juvenile identities: this operator's audited reveal of the case (``privacy.reveal``). The console asks for the
+    # second factor again (step-up) before the reveal and before the export itself (``ui.queue.eido_export``).
     revealed = is_revealed(session, actor=actor, threat_id=threat_id)
     suspects = []
     for s in row.suspects:

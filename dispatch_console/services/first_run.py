@@ -2,7 +2,8 @@
 
 The checks only read: a SQLite file that does not exist yet is not created, a PostgreSQL database is not migrated,
 no secret reaches the keyring. ``finish`` does all the writing, in an order that leaves nothing half-done behind
-the operator's back: it checks again, stores the secrets, migrates, creates the first admin, and writes the
+the operator's back: it checks again, stores the secrets (the center key among them: admins and supervisors sign
+in with a second factor whose secrets only that key opens), migrates, creates the first admin, and writes the
 settings file last, so a failure anywhere brings the first-run dialog back at the next start. Every message is a
 sentence an IT technician can act on; none contains a password or a token.
 """
@@ -31,6 +32,11 @@ class SetupError(Exception):
     """A first-run step failed; the message says what is wrong and what to do."""
 
 
+NO_CENTER_KEY = ("Give this console the center key: admins and supervisors sign in with a second factor, which only "
+                 "the key can check. On the center's first console press Generate a new key and copy it; on every "
+                 "other console paste the key the first one showed.")
+
+
 @dataclass(frozen=True)
 class DatabaseCheck:
     message: str
@@ -55,6 +61,7 @@ class LiveSetup:
     token: str
     console_name: str
     admin: FirstAdmin | None
+    center_key: str = ""
 
 
 def database_url(typed: str) -> URL:
@@ -173,6 +180,16 @@ def finish(setup: LiveSetup, settings: Settings, secrets: CredentialStore) -> Se
     check_backend(setup.backend_url, setup.ca_bundle, setup.token)
     if not found.has_operators and setup.admin is None:
         raise SetupError("The database has no operators yet: type a user name and password for the first admin.")
+    key = setup.center_key.strip()
+    if key:
+        try:
+            center_key.parse(key)
+        except center_key.CenterKeyError as problem:
+            raise SetupError(str(problem)) from None
+    elif center_key.load(secrets) is None:  # a console set up again keeps the key it has
+        raise SetupError(NO_CENTER_KEY)
+    if key:
+        center_key.provision(secrets, key)
     if setup.database_password and url.get_backend_name() == "postgresql":
         secrets.set(database_password_key(url.username or "", url.host or "", url.database or ""),
                     setup.database_password)
@@ -189,7 +206,6 @@ def finish(setup: LiveSetup, settings: Settings, secrets: CredentialStore) -> Se
                     operators.create_operator(session, username=setup.admin.username,
                                               display_name=setup.admin.display_name, role=Role.ADMIN,
                                               password=setup.admin.password)
-                _make_center_key(secrets)
     except ValueError as problem:
         raise SetupError(f"The first admin was not created: {problem}") from None
     except SQLAlchemyError as error:
@@ -200,17 +216,6 @@ def finish(setup: LiveSetup, settings: Settings, secrets: CredentialStore) -> Se
                      ca_bundle=setup.ca_bundle, console_name=setup.console_name.strip() or settings.console_name)
     save_settings(chosen)
     return chosen
-
-
-def _make_center_key(secrets: CredentialStore) -> None:
-    """The center's first console makes the center key, so its first admin can enrol a second factor at once.
-
-    Admins and supervisors must sign in with a code in live mode, and the codes' secrets are sealed under this key:
-    without it the admin just created could not sign in. Every other console is given the same key by an admin
-    (``provision-center-key --show`` here, ``provision-center-key`` there); a key already on this console is kept.
-    """
-    if center_key.load(secrets) is None:
-        center_key.provision(secrets, center_key.generate())
 
 
 def change_database(typed: str, password: str, console_name: str, settings: Settings,

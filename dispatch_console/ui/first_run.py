@@ -1,9 +1,10 @@
 """The first-run dialog: a console started with no settings asks whether it is for training or live, once.
 
 Live mode collects the database (SQLite file or PostgreSQL URL and its password), the backend (URL, CA bundle,
-token), the console's name and, when the database has no operators, the first admin. "Test" buttons only look
-(see ``services.first_run``); nothing is written until Finish. Every field can be changed later: the backend in
-Settings → Backend, the rest in the settings file and with ``create-operator``.
+token), the center key (made here on the center's first console, pasted on the others), the console's name and,
+when the database has no operators, the first admin. "Test" buttons only look (see ``services.first_run``); nothing
+is written until Finish. Every field can be changed later: the backend in Settings → Backend, the rest in the
+settings file, with ``create-operator`` and ``provision-center-key``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from dispatch_console.credentials import CredentialError, KeyringStore
+from dispatch_console.services import center_key
 from dispatch_console.services import first_run as setup
 from dispatch_console.settings import Settings, config_dir, default_database_url
 from dispatch_console.ui.backend_settings import url_problem
@@ -77,6 +79,7 @@ class FirstRunDialog(QDialog):
         live.setContentsMargins(0, 0, 0, 0)
         live.addWidget(self._database_box())
         live.addWidget(self._backend_box())
+        live.addWidget(self._key_box())
         live.addWidget(self._admin_box())
         column.addWidget(self.live_page)
 
@@ -125,6 +128,24 @@ class FirstRunDialog(QDialog):
         form.addRow(self.test_backend, self.backend_message)
         self.test_backend.clicked.connect(self.check_backend)
         return box
+
+    def _key_box(self) -> QGroupBox:
+        box = QGroupBox("Center key (checks the second factor of admins and supervisors)")
+        form = QFormLayout(box)
+        self.center_key = _field(form, "Center &key:", QLineEdit(), "Center key", secret=True)
+        self.center_key.setPlaceholderText("paste the key another console of this center showed")
+        self.generate_key = QPushButton("&Generate a new key")
+        self.key_message = _message("Center key message")
+        form.addRow(self.generate_key, self.key_message)
+        self.generate_key.clicked.connect(self.make_center_key)
+        return box
+
+    def make_center_key(self) -> None:
+        """The center's first console: a new key, shown so that it can be copied to the others (kept on Finish)."""
+        self.center_key.setEchoMode(QLineEdit.EchoMode.Normal)
+        self.center_key.setText(center_key.generate())
+        self._say(self.key_message, "A new center key, stored on Finish. Copy it now: every other console of this "
+                  "center needs it (its first-run dialog, or provision-center-key).", "hint")
 
     def _admin_box(self) -> QGroupBox:
         self.admin_box = QGroupBox("First admin (only when the database has no operators yet)")
@@ -208,7 +229,7 @@ class FirstRunDialog(QDialog):
         live = setup.LiveSetup(
             database=self.database.text(), database_password=self.database_password.text(),
             backend_url=self.backend_url.text().strip(), ca_bundle=self.ca_bundle.text().strip(),
-            token=self.token.text().strip(), console_name=name, admin=admin,
+            token=self.token.text().strip(), console_name=name, admin=admin, center_key=self.center_key.text(),
         )
         self._run_finish(lambda: setup.finish(live, settings, KeyringStore()))
 

@@ -48,19 +48,19 @@ HOSTILE: list[tuple[str, bytes, str]] = [
     ("nested a hundred thousand levels", ('{"notesComponent": [{"x": ' + _deep(100_000) + "}]}").encode(),
      "$.notesComponent[0].x" + "[0]" * (MAX_DEPTH - 3) + f": the document is nested more than {MAX_DEPTH} levels "
      "deep here; an EIDO is never that deep, so the file is refused"),
-    ("not UTF-8", b"\xff\xfe{\x00", "$: the file is not UTF-8 text (byte 0 is not valid); is it an EIDO JSON "
-                                     "document?"),
+    ("not UTF-8", b"\xff\xfe{\x00", "$: the file is not UTF-8 text (byte 0 is not valid), so it is not an EIDO "
+                                     "JSON document"),
     ("not JSON", b'{"eidoVersion": "1.0",', "$: the file is not valid JSON (Expecting property name enclosed in "
                                              "double quotes at line 1, column 23)"),
     ("NaN", b'{"eidoVersion": NaN}', "$: the file is not valid JSON (NaN is not a JSON number)"),
     ("an array, not an object", b"[1, 2]", "$: expected an object, found an array"),
     ("a version as a number", _changed(["eidoVersion"], 1.0),
      "$.eidoVersion: this console reads EIDO version \"1.0\"; found a number: 1.0"),
-    ("no agency", encoded(foreign(agencyComponent=None)), "$.agencyComponent: is required and missing"),
+    ("no agency", encoded(foreign(agencyComponent=None)), "$.agencyComponent: a required field is missing"),
     ("persons as an object", _changed(["personComponent"], {"$id": "p"}),
      "$.personComponent: expected an array, found an object"),
     ("a component without its $id", _changed(["notesComponent", 1], {"notesActionComments": "x"}),
-     "$.notesComponent[1].$id: is required and missing"),
+     "$.notesComponent[1].$id: a required field is missing"),
     ("a note that is a number", _changed(["notesComponent", 0, "notesActionComments"], 42),
      "$.notesComponent[0].notesActionComments: expected a string, found a number"),
     ("a call time in words", _changed(["callComponent", 0, "callStartTimestamp"], "yesterday"),
@@ -69,7 +69,7 @@ HOSTILE: list[tuple[str, bytes, str]] = [
     ("a reference to nothing", _changed(["callComponent", 0, "personReference"], [{"$ref": "person-9"}]),
      "$.callComponent[0].personReference[0]: refers to 'person-9', which is not in the document's personComponent"),
     ("a reference without $ref", _changed(["callComponent", 0, "callBackReference"], {"id": "cb-1"}),
-     "$.callComponent[0].callBackReference.$ref: is required and missing"),
+     "$.callComponent[0].callBackReference.$ref: a required field is missing"),
     ("a birth date the American way", _suspect({"birthDate": [{"date": [{"value": "04/05/2011"}]}]}),
      "$.personComponent[1].ncPersonComponent.birthDate[0].date[0].value: expected a date like 2011-03-04, found "
      "'04/05/2011'"),
@@ -97,6 +97,24 @@ def test_a_hostile_document_is_refused_with_the_json_path_of_the_problem(data: b
         read_document(data)
     assert str(refused.value) == message
     assert time.perf_counter() - started < 2.0
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (b"\xff\xfe{\x00", "The EIDO was not imported: at $, the file is not UTF-8 text (byte 0 is not valid), so it is "
+                       "not an EIDO JSON document. Nothing was changed."),
+    (encoded(foreign(agencyComponent=None)), "The EIDO was not imported: at $.agencyComponent, a required field is "
+                                             "missing. Nothing was changed."),
+], ids=["not UTF-8", "no agency"])
+def test_the_refusal_the_call_taker_reads_is_one_plain_sentence(data: bytes, message: str) -> None:
+    """The path and the problem are put together as "at PATH, PROBLEM." in the intake and on the command line: no
+    "?." and no sentence without its subject."""
+    assert str(eido.EidoRejected(_refusal(data))) == message
+
+
+def _refusal(data: bytes) -> EidoError:
+    with pytest.raises(EidoError) as refused:
+        read_document(data)
+    return refused.value
 
 
 def test_a_tampered_console_detail_is_refused_like_any_other_field() -> None:
@@ -148,6 +166,18 @@ def test_a_neighbouring_cads_eido_becomes_a_draft_matched_to_the_site_directory(
     assert result.summary() == ("EIDO imported (Lincoln Middle School); 2 parts the console does not read are "
                                 "kept with the case. Check every field with the caller's information, then save "
                                 "with Ctrl+S; nothing is saved until you do.")
+
+
+def test_one_part_the_console_does_not_read_is_counted_in_words_not_as_part_s(
+        db: Database, city: dict[str, Site], call_taker: Actor) -> None:
+    """"1 part(s) … are kept" reads like a form to fill in; the summary says "1 part … is kept"."""
+    document = {key: value for key, value in FOREIGN.items() if key != "x-vendorExtension"}
+    with db.write() as session:
+        result = eido.import_document(session, actor=call_taker, data=encoded(document), source="cad-4471.json",
+                                      draft_id="d-1", now=NOW)
+    assert result.summary() == ("EIDO imported (Lincoln Middle School); 1 part the console does not read is kept "
+                                "with the case. Check every field with the caller's information, then save with "
+                                "Ctrl+S; nothing is saved until you do.")
 
 
 def test_the_parts_the_console_does_not_read_are_kept_with_the_case_once_the_draft_is_saved(

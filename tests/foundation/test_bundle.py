@@ -89,8 +89,28 @@ def test_the_bundle_carries_every_migration_resource_and_qt_plugin(bundle: Path)
 def test_the_bundle_answers_help_with_every_subcommand(bundle: Path, tmp_path: Path) -> None:
     result = _run(bundle, "--help", home=tmp_path / "home")
     assert result.returncode == 0, result.stderr
-    for command in ("verify-audit", "create-operator", "set-token", "import-sites", "gateway"):
+    for command in ("verify-audit", "create-operator", "set-token", "provision-center-key", "import-sites", "gateway",
+                    "eido"):
         assert command in result.stdout
+
+
+def test_the_bundle_reads_an_eido_from_a_cad_and_names_an_unknown_case_like_main_py(bundle: Path,
+                                                                                     tmp_path: Path) -> None:
+    """``eido`` is one of main.py's subcommands (issue 16), so the bundle runs it too: the EIDO reader, its location
+    (PIDF-LO XML) parser and the export's case lookup must all be inside."""
+    from tests.eido.foreign import FOREIGN, encoded
+
+    url, home = f"sqlite+pysqlite:///{tmp_path / 'center.db'}", tmp_path / "home"
+    source = tmp_path / "cad-4471.json"
+    source.write_bytes(encoded(FOREIGN))
+    read = _run(bundle, "eido", "import", str(source), "--database-url", url, home=home)
+    assert (read.returncode, read.stderr) == (0, "")
+    assert read.stdout.splitlines()[0] == ("EIDO urn:emergency:uid:incidentid:4471:cad.neighbor.example from "
+                                           "cad1.neighbor.example:")
+    assert read.stdout.splitlines()[-1] == "Nothing was saved. Add --for USERNAME to put it in that operator's drafts."
+    unknown = _run(bundle, "eido", "export", "TT-2027-99999", "--database-url", url, home=home)
+    assert (unknown.returncode, unknown.stdout, unknown.stderr) == (
+        2, "", "Not exported: No case TT-2027-99999. Check the case number (e.g. TT-2026-00042).\n")
 
 
 def test_the_bundle_migrates_a_new_database_and_verifies_its_audit_log(bundle: Path, tmp_path: Path) -> None:

@@ -21,7 +21,9 @@ from dispatch_console.db.engine import open_database
 from dispatch_console.domain.enums import Role
 from dispatch_console.gateway.demo_units import DEMO_UNITS
 from dispatch_console.gateway.server import ReferenceBackend
-from dispatch_console.services import center_key, operators, second_factor
+from dispatch_console.services import center_key, operators
+from dispatch_console.services.first_run import NO_CENTER_KEY
+from dispatch_console.services.second_factor import Policy
 from dispatch_console.settings import Settings, config_dir, load_settings
 from dispatch_console.ui.first_run import FirstRunDialog, first_run_if_needed
 from tests.conftest import MemoryKeyring
@@ -132,6 +134,13 @@ def test_live_setup_on_sqlite_tests_both_connections_then_creates_the_first_admi
         f"The backend is healthy and the token works: {len(DEMO_UNITS)} units on the roster.")
     nothing_written(console_home, memory_keyring, center_db)  # testing only looked
 
+    press(qtbot, dialog.generate_key)  # the center's first console makes the key the others will be given
+    new_key = dialog.center_key.text()
+    assert dialog.center_key.echoMode() == QLineEdit.EchoMode.Normal and len(center_key.parse(new_key)) == 32
+    assert dialog.key_message.text() == ("A new center key, stored on Finish. Copy it now: every other console of "
+                                         "this center needs it (its first-run dialog, or provision-center-key).")
+    nothing_written(console_home, memory_keyring, center_db)
+
     fill_admin(qtbot, dialog, "a-long-admin-password", "a-long-admin-password")
     retype(qtbot, dialog.console_name, "dispatch-07")
     finish(qtbot, dialog)
@@ -140,19 +149,18 @@ def test_live_setup_on_sqlite_tests_both_connections_then_creates_the_first_admi
     assert (saved["database_url"], saved["backend_url"], saved["console_name"]) == (
         f"sqlite+pysqlite:///{center_db}", backend.url, "dispatch-07")
     assert TOKEN not in (config_dir() / "settings.json").read_text()
-    made_key = memory_keyring.values.pop(("dispatch-console", "center-key"))  # the center's first console makes it
-    assert memory_keyring.values == {("dispatch-console", "backend-token"): TOKEN}
+    assert new_key not in (config_dir() / "settings.json").read_text()
+    assert memory_keyring.values == {("dispatch-console", "backend-token"): TOKEN,
+                                     ("dispatch-console", "center-key"): new_key}
     db = open_database(saved["database_url"])
-    try:
-        # the admin's password is right; live mode asks an admin to set up a code, under the key made here
-        with db.write() as session, pytest.raises(operators.SecondFactorNeeded) as asked:
+    try:  # the first admin signs in: the password is right, and the console can enrol their second factor
+        with db.write() as session, pytest.raises(operators.SecondFactorNeeded) as next_step:
             operators.sign_in(session, username="chief", password="a-long-admin-password", console="dispatch-07",
-                              policy=second_factor.Policy(key=center_key.parse(made_key)))
-        assert asked.value.enrol
-        with db.write() as session:
-            actor = operators.sign_in(session, username="chief", password="a-long-admin-password",
-                                      console="dispatch-07", policy=second_factor.Policy(required_roles=frozenset()))
-        assert (actor.display_name, actor.role) == ("Chief Admin", Role.ADMIN)
+                              policy=Policy(key=center_key.parse(new_key)))
+        assert next_step.value.enrol
+        with db.read() as session:
+            (chief,) = operators.list_operators(session)
+        assert (chief.display_name, chief.role) == ("Chief Admin", Role.ADMIN)
     finally:
         db.dispose()
 
@@ -181,12 +189,15 @@ def test_live_setup_on_postgresql_keeps_the_password_in_the_keyring_and_skips_a_
         "is needed.")
     assert not dialog.admin_box.isEnabled()
     fill_backend(qtbot, dialog, backend.url, TOKEN)
+    the_centers_key = center_key.generate()  # shown by the center's first console
+    retype(qtbot, dialog.center_key, the_centers_key)
     finish(qtbot, dialog)
 
     assert load_settings().database_url == url  # the driver is spelled out; the password is not in the URL
     assert memory_keyring.values == {
         ("dispatch-console", f"database:postgres@127.0.0.1/{name}"): "pg-secret-on-the-keyring",
         ("dispatch-console", "backend-token"): TOKEN,
+        ("dispatch-console", "center-key"): the_centers_key,
     }
     db = open_database(url)
     try:
@@ -235,6 +246,46 @@ def test_every_step_says_what_is_wrong_and_nothing_is_written_until_finish_succe
         "admin.")
     assert dialog.result() != QDialog.DialogCode.Accepted
     nothing_written(console_home, memory_keyring, center_db)
+
+
+def test_a_live_console_without_the_center_key_is_told_where_to_get_it_and_nothing_is_written(
+    qtbot: QtBot, dialog: FirstRunDialog, backend: ReferenceBackend, tmp_path: Path,
+    memory_keyring: MemoryKeyring, console_home: Path,
+) -> None:
+    """Admins and supervisors sign in with a second factor, which a console without the center key refuses: a live
+    setup that finished without the key would leave the new first admin unable to sign in."""
+    center_db = tmp_path / "console.db"
+    choose_live(qtbot, dialog)
+    retype(qtbot, dialog.database, str(center_db))
+    fill_backend(qtbot, dialog, backend.url, TOKEN)
+    fill_admin(qtbot, dialog, "a-long-admin-password", "a-long-admin-password")
+    dialog.console_name.setFocus()
+    qtbot.keyClick(dialog.console_name, Qt.Key.Key_Return)
+    assert wait_text(qtbot, dialog.status, not_="Setting up …") == f"Setup did not finish: {NO_CENTER_KEY}"
+
+    retype(qtbot, dialog.center_key, "not-a-key")
+    dialog.console_name.setFocus()
+    qtbot.keyClick(dialog.console_name, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "base64" in dialog.status.text(), timeout=15_000)
+    assert dialog.status.text() == ("Setup did not finish: That is not a center key (expected the base64 text "
+                                    "another console printed).")
+    assert dialog.result() != QDialog.DialogCode.Accepted
+    nothing_written(console_home, memory_keyring, center_db)
+
+
+def test_a_console_set_up_again_keeps_the_center_key_it_already_holds(
+    qtbot: QtBot, dialog: FirstRunDialog, backend: ReferenceBackend, tmp_path: Path,
+    memory_keyring: MemoryKeyring,
+) -> None:
+    """A PC whose settings file was lost still has its key in the keyring: the empty field keeps it."""
+    held = center_key.generate()
+    memory_keyring.values[("dispatch-console", "center-key")] = held
+    choose_live(qtbot, dialog)
+    retype(qtbot, dialog.database, str(tmp_path / "console.db"))
+    fill_backend(qtbot, dialog, backend.url, TOKEN)
+    fill_admin(qtbot, dialog, "a-long-admin-password", "a-long-admin-password")
+    finish(qtbot, dialog)
+    assert memory_keyring.values[("dispatch-console", "center-key")] == held
 
 
 def test_quitting_the_first_run_dialog_starts_nothing(qtbot: QtBot) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QTextDocument
 from pytestqt.qtbot import QtBot
@@ -36,3 +39,25 @@ def test_the_help_menu_lists_the_guide_with_its_key(make_console) -> None:  # ty
     action = window.actions_by_name["guide"]
     assert action in window.menus["Help"].actions()
     assert (action.text(), action.shortcut().toString(), action.isEnabled()) == ("&Guide", "Shift+F1", True)
+
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS_GUIDE_HEADER = ("<!-- The guide as it ships: resources/guide/guide.md (Help → Guide shows that file), with its "
+                     "screenshots linked from here. Edit that file, then copy it here; tests/ui/test_guide.py "
+                     "compares the two. -->\n\n")
+
+
+def test_docs_guide_md_is_the_whole_guide_a_reader_of_the_repository_opens_with_its_screenshots() -> None:
+    """The issue names ``docs/guide.md`` as the guide: whoever opens it reads the guide itself, not a pointer.
+
+    The console shows ``resources/guide/guide.md`` (it ships in the wheel and the bundle); ``docs/guide.md`` is that
+    text with the screenshots linked from ``docs/``, so the two cannot drift apart.
+    """
+    shipped = resource("guide", "guide.md").read_text(encoding="utf-8")
+    in_docs = (ROOT / "docs" / "guide.md").read_text(encoding="utf-8")
+    assert in_docs == DOCS_GUIDE_HEADER + shipped.replace("](guide-", "](../resources/guide/guide-")
+    pictures = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", in_docs)
+    assert len(pictures) == 6
+    assert [p for p in pictures if not (ROOT / "docs" / p).resolve().is_file()] == []
+    for heading in ("## Call-takers", "## Supervisors", "## Admins"):
+        assert f"\n{heading}\n" in in_docs

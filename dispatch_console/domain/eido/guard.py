@@ -94,8 +94,8 @@ def load(data: bytes, *, size: int | None = None) -> Any:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as problem:
-        raise EidoError("$", f"the file is not UTF-8 text (byte {problem.start} is not valid); is it an EIDO "
-                             "JSON document?") from None
+        raise EidoError("$", f"the file is not UTF-8 text (byte {problem.start} is not valid), so it is not an "
+                             "EIDO JSON document") from None
     check_depth(text)
     try:
         return json.loads(text, parse_constant=_no_constants)

@@ -263,11 +263,11 @@ def read_document(data: bytes, *, size: int | None = None) -> ImportedIncident:
     incident_id = get_text(root, "$id", "$", required=True)
     get_timestamp(root, "lastUpdateTimeStamp", "$", required=True)
     if "updatedByAgencyReference" not in root:
-        raise EidoError("$.updatedByAgencyReference", "is required and missing")
+        raise EidoError("$.updatedByAgencyReference", "a required field is missing")
     get_ref(root, "updatedByAgencyReference", "$")
     issuer = get_text(root, "issuingElementIdentification", "$", required=True)
     if "agencyComponent" not in root:
-        raise EidoError("$.agencyComponent", "is required and missing")
+        raise EidoError("$.agencyComponent", "a required field is missing")
     components = _Components(root)
     for _path, agency in components.lists["agencyComponent"]:
         get_strings(agency, "agencyRoleDescriptionRegistryText", _path)

@@ -33,7 +33,7 @@ def get_text(obj: dict[str, Any], key: str, path: str, *, required: bool = False
     where = key_path(path, key)
     if key not in obj:
         if required:
-            raise EidoError(where, "is required and missing")
+            raise EidoError(where, "a required field is missing")
         return ""
     value = obj[key]
     if not isinstance(value, str):
