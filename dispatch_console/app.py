@@ -269,7 +269,14 @@ class Console:
         self.ctx.actor = actor
         self.window.set_signed_in(True, f"{actor.display_name} ({actor.role.label})", lock_enabled=not exempt)
         self._build_workspace()
-        self._land(supervisor=actor.is_supervisor)
+        if actor.is_supervisor and not self.workspace.complete:  # the Queue tab comes a turn after the Intake tab
+            def once() -> None:
+                self.workspace.built.disconnect(once)
+                self._land(supervisor=True)
+
+            self.workspace.built.connect(once)
+        else:
+            self._land(supervisor=actor.is_supervisor)
 
     def _land(self, *, supervisor: bool) -> None:
         """Where the keyboard is after sign-in: a call-taker types the next call (the intake's first field); a

@@ -94,6 +94,7 @@ def test_first_sign_in_enrols_with_a_qr_code_and_later_ones_ask_for_the_code(qtb
 
     _type(qtbot, page.code, totp.code_at(secret, utcnow()))
     qtbot.waitUntil(lambda: live_console.ctx.actor is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: live_console.workspace.complete, timeout=10_000)  # the tabs after Intake
     assert page.recovery_dialog is not None and page.recovery_dialog.isVisible()
     assert len(page.recovery_dialog.codes) == 10
     page.recovery_dialog.accept()
@@ -110,6 +111,7 @@ def test_first_sign_in_enrols_with_a_qr_code_and_later_ones_ask_for_the_code(qtb
                                  "authenticator app.")
     _type(qtbot, page.code, totp.code_at(secret, utcnow() + timedelta(seconds=30)))  # the enrolment code is used
     qtbot.waitUntil(lambda: live_console.ctx.actor is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: live_console.workspace.complete, timeout=10_000)  # the tabs after Intake
     assert live_console.ctx.operator.username == "sam"
 
 
@@ -131,6 +133,7 @@ def _enrol(qtbot: QtBot, console: Console) -> str:
     secret = page.enrolment.secret
     _type(qtbot, page.code, totp.code_at(secret, utcnow()))
     qtbot.waitUntil(lambda: console.ctx.actor is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: console.workspace.complete, timeout=10_000)  # the tabs after Intake
     assert page.recovery_dialog is not None
     page.recovery_dialog.accept()
     return secret
@@ -181,6 +184,7 @@ def test_a_call_taker_may_set_up_a_second_factor_and_then_needs_it(qtbot: QtBot,
     qtbot.keyClicks(page.username, "casey")
     _type(qtbot, page.password, "front-desk-calls")  # optional for call-takers: the password alone
     qtbot.waitUntil(lambda: live_console.ctx.actor is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: live_console.workspace.complete, timeout=10_000)  # the tabs after Intake
 
     qtbot.keyClick(QApplication.focusWidget() or live_console.window, Qt.Key.Key_T,
                    Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
@@ -201,6 +205,7 @@ def test_a_call_taker_may_set_up_a_second_factor_and_then_needs_it(qtbot: QtBot,
     qtbot.waitUntil(lambda: page.code.isVisible(), timeout=10_000)  # enrolled: now always asked
     _type(qtbot, page.code, codes[0])  # the phone is at home: a recovery code
     qtbot.waitUntil(lambda: live_console.ctx.actor is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: live_console.workspace.complete, timeout=10_000)  # the tabs after Intake
 
 
 def test_exporting_a_case_as_eido_asks_for_the_code_again(qtbot: QtBot, live_console: Console,

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from dispatch_console.domain.enums import Priority
+from dispatch_console.domain.text import plural
 from dispatch_console.services.queue import QueueRow
 
 
@@ -55,8 +56,8 @@ class QueueTally:
         self.divisions[row.division] += sign
 
     def text(self) -> str:
-        """The summary line under the table: '120 open threats · 4 P1 · ⚠ 2 acknowledgement(s) overdue'."""
+        """The summary line under the table: '120 open threats · 4 P1 · ⚠ 2 acknowledgements overdue'."""
         text = f"{self.total} open threats · {self.p1} P1"
         if self.overdue:
-            text += f" · ⚠ {self.overdue} acknowledgement(s) overdue"
+            text += f" · ⚠ {plural(self.overdue, 'acknowledgement')} overdue"
         return text
