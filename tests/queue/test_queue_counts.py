@@ -18,6 +18,7 @@ from pytestqt.qtbot import QtBot
 
 from dispatch_console.db.engine import Database, open_database
 from dispatch_console.domain.enums import Outcome, Priority, Role
+from dispatch_console.domain.text import plural
 from dispatch_console.services import queue, triage
 from dispatch_console.services.actor import Actor
 from dispatch_console.settings import Settings
@@ -65,7 +66,8 @@ def _recount(tab: QueueTab) -> str:
     rows = [tab.model.row_at(i) for i in range(tab.model.rowCount())]
     p1 = sum(1 for r in rows if r.priority is Priority.P1)
     overdue = sum(1 for r in rows if r.ack_overdue)
-    return f"{len(rows)} open threats · {p1} P1" + (f" · ⚠ {overdue} acknowledgement(s) overdue" if overdue else "")
+    return f"{plural(len(rows), 'open threat')} · {p1} P1" + (
+        f" · ⚠ {plural(overdue, 'acknowledgement')} overdue" if overdue else "")
 
 
 def _divisions(tab: QueueTab) -> list[str]:
@@ -86,14 +88,14 @@ def test_the_summary_and_division_list_follow_changes_from_other_consoles(
     with sqlite_db.write() as s:
         harbor = add_threat(s, priority="P1", division="Harbor", ack_overdue=True)
     qtbot.waitUntil(lambda: tab.model.find(harbor) is not None, timeout=5_000)
-    assert tab.count_label.text() == "4 open threats · 2 P1 · ⚠ 1 acknowledgement(s) overdue" == _recount(tab)
+    assert tab.count_label.text() == "4 open threats · 2 P1 · ⚠ 1 acknowledgement overdue" == _recount(tab)
     assert _divisions(tab) == ["All divisions", "North", "South", "Harbor"]
 
     south = next(tab.model.row_at(i).threat_id for i in range(4) if tab.model.row_at(i).division == "South")
     with sqlite_db.write() as s:
         triage.change_priority(s, actor=OTHER_CONSOLE, threat_id=south, expected_version=_version(sqlite_db, south),
                                priority=Priority.P1, reason="caller named a date")
-    qtbot.waitUntil(lambda: tab.count_label.text() == "4 open threats · 3 P1 · ⚠ 1 acknowledgement(s) overdue",
+    qtbot.waitUntil(lambda: tab.count_label.text() == "4 open threats · 3 P1 · ⚠ 1 acknowledgement overdue",
                     timeout=5_000)
 
     with sqlite_db.write() as s:
