@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 
 from dispatch_console.domain import totp
 from dispatch_console.ui.qr import QrCode
-from dispatch_console.ui.theme import set_role
 from dispatch_console.ui.worker import run_in_background
+from dispatch_console.ui.worker_dialog import WorkerDialog
 
 if TYPE_CHECKING:
     from dispatch_console.services.second_factor import Policy
@@ -98,57 +98,40 @@ class RecoveryCodesDialog(QDialog):
         layout.addWidget(buttons)
 
 
-class CodeDialog(QDialog):
-    """Asks for a code and hands it to ``check`` on a worker; emits ``verified(result)`` when it is good."""
-
-    verified = Signal(object)
+class CodeDialog(WorkerDialog):
+    """Asks for a code and hands it to ``check`` on a worker; emits ``completed(result)`` when it is good."""
 
     def __init__(self, title: str, intro: str, check: Callable[[str], Any], parent: QWidget | None,
                  enrol_for: str = "") -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
+        super().__init__(title, parent)
         self._check = check
-        layout = QVBoxLayout(self)
         label = QLabel(intro)
         label.setWordWrap(True)
-        layout.addWidget(label)
+        self.column.addWidget(label)
         self.enrolment: EnrolmentPanel | None = None
         if enrol_for:
             self.enrolment = EnrolmentPanel()
             self.enrolment.start(enrol_for)
-            layout.addWidget(self.enrolment)
+            self.column.addWidget(self.enrolment)
         self.code = QLineEdit()
         self.code.setAccessibleName("Code")
         self.code.setPlaceholderText("6-digit code")
-        layout.addWidget(self.code)
-        self.error = QLabel("")
-        self.error.setWordWrap(True)
-        set_role(self.error, "error")
-        layout.addWidget(self.error)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
+        self.column.addWidget(self.code)
+        self.add_error_and_buttons()
         self.code.returnPressed.connect(self.submit)
 
     def submit(self) -> None:
         code = self.code.text().strip()
         if not code:
-            self.error.setText("Type the code from your authenticator app.")
+            self.show_problem(self.code, "Type the code from your authenticator app.")
             return
-        self.buttons.setEnabled(False)
-        run_in_background(lambda: self._check(code), self._done, self._failed)
-
-    def _done(self, result: Any) -> None:
-        self.buttons.setEnabled(True)
-        self.verified.emit(result)
-        self.accept()
+        self.run(lambda: self._check(code))
 
     def _failed(self, error: BaseException) -> None:
-        self.buttons.setEnabled(True)
+        """A wrong code is not worth keeping (the next one differs): cleared, and the caret waits for the new one."""
+        super()._failed(error)
         self.code.clear()
         self.code.setFocus()
-        self.error.setText(str(error) or type(error).__name__)
 
 
 PURPOSES = {"reveal": "Revealing a juvenile's identity", "export": "Exporting cases"}
@@ -178,7 +161,7 @@ def with_step_up(
         return None
     dialog = CodeDialog("Confirm with your second factor", f"{PURPOSES.get(purpose, purpose)} asks for the current "
                         "code from your authenticator app again. This is audited.", check, parent)
-    dialog.verified.connect(lambda _result: proceed())
+    dialog.completed.connect(lambda _result: proceed())
     dialog.open()
     return dialog
 
@@ -206,6 +189,6 @@ def open_enrolment(ctx: ConsoleContext, parent: QWidget) -> CodeDialog:
         dialog.setProperty("recovery", codes_dialog)
         codes_dialog.open()
 
-    dialog.verified.connect(show_codes)
+    dialog.completed.connect(show_codes)
     dialog.open()
     return dialog

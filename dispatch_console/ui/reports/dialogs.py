@@ -10,22 +10,19 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
-from PySide6.QtCore import QDateTime, Signal
+from PySide6.QtCore import QDateTime
 from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
-    QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
-    QVBoxLayout,
     QWidget,
 )
 
 from dispatch_console.ui.qtdates import qdatetime
 from dispatch_console.ui.theme import set_role
-from dispatch_console.ui.worker import run_in_background
+from dispatch_console.ui.worker_dialog import WorkerDialog
 
 
 def _row(form: QFormLayout, text: str, widget: QWidget, name: str) -> None:
@@ -35,38 +32,26 @@ def _row(form: QFormLayout, text: str, widget: QWidget, name: str) -> None:
     form.addRow(label, widget)
 
 
-class CaseDialog(QDialog):
+class CaseDialog(WorkerDialog):
     """Base: a case-number field, the kind's own fields, an error line and OK/Cancel.
 
     ``work(values)`` runs on a worker thread; its result is emitted as ``completed``; its error is shown
     in the dialog.
     """
 
-    completed = Signal(object)
-
     def __init__(self, title: str, intro: str, work: Callable[[dict[str, Any]], Any], parent: QWidget | None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
+        super().__init__(title, parent)
         self._work = work
-        layout = QVBoxLayout(self)
         hint = QLabel(intro)
         hint.setWordWrap(True)
         set_role(hint, "hint")
-        layout.addWidget(hint)
+        self.column.addWidget(hint)
         self.form = QFormLayout()
-        layout.addLayout(self.form)
+        self.column.addLayout(self.form)
         self.case = QLineEdit()
         self.case.setPlaceholderText("TT-2026-00042")
         _row(self.form, "&Case number", self.case, "Case number")
-        self.error = QLabel("")
-        self.error.setWordWrap(True)
-        self.error.setAccessibleName("Error")
-        set_role(self.error, "error")
-        layout.addWidget(self.error)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
+        self.add_error_and_buttons()
 
     def values(self) -> dict[str, Any]:
         return {"case_number": self.case.text().strip()}
@@ -80,22 +65,9 @@ class CaseDialog(QDialog):
         values = self.values()
         problem = self.check(values)
         if problem is not None:
-            widget, message = problem
-            self.error.setText(message)
-            widget.setFocus()
+            self.show_problem(*problem)
             return
-        self.error.setText("")
-        self.buttons.setEnabled(False)
-        run_in_background(lambda: self._work(values), self._succeeded, self._failed)
-
-    def _succeeded(self, result: Any) -> None:
-        self.buttons.setEnabled(True)
-        self.completed.emit(result)
-        self.accept()
-
-    def _failed(self, error: BaseException) -> None:
-        self.buttons.setEnabled(True)
-        self.error.setText(str(error) or type(error).__name__)
+        self.run(lambda: self._work(values))
 
 
 class ReasonDialog(CaseDialog):
