@@ -14,10 +14,10 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import DateTime, Select, String, select, type_coerce
+from sqlalchemy import DateTime, Select, String, and_, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from dispatch_console.db.models import (
@@ -45,6 +45,7 @@ from dispatch_console.domain.masking import ShownSuspect, SuspectFacts, show_sus
 from dispatch_console.services import audit, timeline
 from dispatch_console.services.actor import Actor
 from dispatch_console.services.clock import utcnow
+from dispatch_console.services.local_drafts import FILED_ACTION
 
 OPEN_STATUSES = tuple(s.value for s in Status if s is not Status.CLOSED)
 VIEW_ACTION = "threat.view"
@@ -342,34 +343,61 @@ def _display_names(session: Session) -> Callable[[str], str]:
     return lambda username: known.get(username, username)
 
 
-def _timeline(session: Session, threat: ThreatRow) -> list[TimelineEntry]:
-    threat_id = threat.id
-    entries: list[TimelineEntry] = []
-    names = _display_names(session)
-    for a in session.execute(
-        select(AuditEntry)
-        .where(AuditEntry.record_type == "threat", AuditEntry.record_id.in_(_record_ids(threat)))
-        .where(AuditEntry.action != VIEW_ACTION)  # views are audited, but would drown the case's story
-        .order_by(AuditEntry.id)
-    ).scalars():
-        who = names(a.operator)
-        sentence = timeline.audit_sentence(a.action, dict(a.detail or {}), a.outcome, who)
-        if sentence is not None:
-            entries.append(TimelineEntry(a.at, "audit", who, sentence))
-    for n in session.execute(select(Note).where(Note.threat_id == threat_id)).scalars():
-        entries.append(TimelineEntry(n.at, "note", names(n.operator), f"{names(n.operator)} noted: {n.text}"))
-    for notification in session.execute(select(Notification).where(Notification.threat_id == threat_id)).scalars():
-        for at, who, sentence in timeline.notification_sentences(
-            notification.unit_id, bool(notification.escalation), notification.state, notification.acknowledged_at,
-            notification.acknowledged_by, notification.next_attempt_at or notification.created_at,
-            notification.last_error,
-        ):
-            entries.append(TimelineEntry(at, "notification", who, sentence))
-    entries.sort(key=lambda e: e.at)
-    return entries
+def _facts(entries: Iterable[AuditEntry]) -> list[timeline.AuditFact]:
+    return [timeline.AuditFact(a.id, a.at, a.operator, a.action, a.outcome, a.record_id, dict(a.detail or {}))
+            for a in entries]
 
 
-def threat_detail(session: Session, *, actor: Actor, threat_id: int, audit_view: bool = True) -> ThreatDetail:
+def _timeline(session: Session, threat: ThreatRow, tz: tzinfo | None = None) -> list[TimelineEntry]:
+    """The case's story (``services/timeline.py``) from everything the log and the tables hold about it.
+
+    Besides the entries naming the case, the story reads the entries of its notifications (failures, retries), of
+    the draft it was typed in (recovered, filled from an EIDO document), a later report linked to it, a report kept
+    locally and filed, and an export of its audit trail: each names the case another way, and each is part of what
+    happened to it.
+    """
+    threat_id, number = threat.id, threat.case_number
+    pages = list(session.execute(select(Notification).where(Notification.threat_id == threat_id)).scalars())
+    about_case = session.execute(
+        select(AuditEntry).where(AuditEntry.record_type == "threat", AuditEntry.record_id.in_(_record_ids(threat)))
+    ).scalars().all()
+    related: list[Any] = []
+    if pages:
+        related.append(and_(AuditEntry.record_type == "notification",
+                            AuditEntry.record_id.in_([p.id for p in pages])))
+    related.append(and_(AuditEntry.record_type == "audit",
+                        AuditEntry.record_id.in_([f"threat {i}" for i in _record_ids(threat)])))
+    drafts = [str(a.detail["draft"]) for a in about_case if a.action == "threat.create" and a.detail.get("draft")]
+    if drafts:
+        related.append(and_(AuditEntry.record_type == "draft", AuditEntry.record_id.in_(drafts)))
+    related.append(and_(AuditEntry.action == "threat.link", AuditEntry.record_id != number,
+                        AuditEntry.detail["linked_to"].as_string() == number))
+    related.append(and_(AuditEntry.action == FILED_ACTION, AuditEntry.detail["case_number"].as_string() == number))
+    others = session.execute(select(AuditEntry).where(or_(*related))).scalars().all()
+    entries = sorted({a.id: a for a in (*about_case, *others)}.values(), key=lambda a: a.id)
+    site_ids = [i for i in {threat.site_id, *(a.detail.get("site_id") for a in entries if a.detail)}
+                if isinstance(i, int)]
+    sites = {i: name for i, name in session.execute(select(SiteRow.id, SiteRow.name).where(SiteRow.id.in_(site_ids)))}
+    follow_ups = {i: text for i, text in session.execute(
+        select(FollowUp.id, FollowUp.text).where(FollowUp.threat_id == threat_id))}
+    ctx = timeline.CaseContext(
+        case_number=number, names=_display_names(session), tz=tz, sites=sites, follow_ups=follow_ups,
+        notifications={p.id: p.unit_id for p in pages},
+    )
+    notes = [timeline.NoteFact(n.at, n.operator, n.text)
+             for n in session.execute(select(Note).where(Note.threat_id == threat_id).order_by(Note.id)).scalars()]
+    notifications = [
+        timeline.NotificationFact(p.id, p.unit_id, bool(p.escalation), p.state, p.acknowledged_at,
+                                  p.acknowledged_by, p.next_attempt_at or p.created_at, p.last_error)
+        for p in pages
+    ]
+    return [TimelineEntry(line.at, line.kind, line.who, line.text)
+            for line in timeline.story(_facts(entries), notes, notifications, ctx)]
+
+
+def threat_detail(
+    session: Session, *, actor: Actor, threat_id: int, audit_view: bool = True, tz: tzinfo | None = None
+) -> ThreatDetail:
     """One threat in full for ``actor``, with juvenile suspects masked unless revealed to this operator.
 
     Args:
@@ -378,6 +406,7 @@ def threat_detail(session: Session, *, actor: Actor, threat_id: int, audit_view:
         threat_id: The threat.
         audit_view: Audit this as a view of the case. Pass False when the pane only refreshes a case it already
             shows because another console changed it: the operator did not open anything new.
+        tz: The console's zone, for the times the timeline's sentences quote (default: this computer's).
 
     Raises:
         ThreatNotFound: no such threat.
@@ -445,5 +474,5 @@ def threat_detail(session: Session, *, actor: Actor, threat_id: int, audit_view:
         suspects=suspects,
         revealed=revealed,
         units=units,
-        timeline=tuple(_timeline(session, threat)),
+        timeline=tuple(_timeline(session, threat, tz)),
     )
