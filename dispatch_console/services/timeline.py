@@ -243,6 +243,12 @@ def _verification(s: Said) -> str:
     return f"{s.who} set the verification to {label.lower()}" if label else f"{s.who} changed the verification"
 
 
+def _raised(s: Said) -> str:
+    change = f" from {s.text('from')} to {s.text('to')}" if s.text("from") and s.text("to") else ""
+    return (f"The priority was raised{change} because {s.text('because', 'a linked report')} reported the same "
+            "threat again")
+
+
 def _override(s: Said) -> str:
     because = f" because {s.text('reason')}" if s.text("reason") else ""
     if s.text("from") and s.text("to"):
@@ -407,10 +413,7 @@ WORDINGS: Mapping[str, Wording] = {
         "correct the answered time",
         lambda s: f"{s.who} corrected the answered time from {s.clock('stamped')} to {s.clock('corrected_to')}"),
     "threat.link": Wording("link the report", _link),
-    "threat.priority_raised": Wording(
-        "raise the priority",
-        lambda s: (f"The priority was raised from {s.text('from')} to {s.text('to')} because "
-                   f"{s.text('because', 'a linked report')} reported the same threat again")),
+    "threat.priority_raised": Wording("raise the priority", _raised),
     "threat.priority_override": Wording("change the priority", _override),
     "threat.status": Wording("change the status", _status),
     "threat.verification": Wording("set the verification", _verification),
