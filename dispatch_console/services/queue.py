@@ -343,56 +343,65 @@ def _display_names(session: Session) -> Callable[[str], str]:
     return lambda username: known.get(username, username)
 
 
-def _facts(entries: Iterable[AuditEntry]) -> list[timeline.AuditFact]:
-    return [timeline.AuditFact(a.id, a.at, a.operator, a.action, a.outcome, a.record_id, dict(a.detail or {}))
-            for a in entries]
+_AUDIT_FACT = (AuditEntry.id, AuditEntry.at, AuditEntry.operator, AuditEntry.action, AuditEntry.outcome,
+               AuditEntry.record_id, AuditEntry.detail)
+_PAGE_FACT = (Notification.id, Notification.unit_id, Notification.escalation, Notification.state,
+              Notification.acknowledged_at, Notification.acknowledged_by, Notification.next_attempt_at,
+              Notification.created_at, Notification.last_error)
+
+
+def _audit_facts(session: Session, where: Any) -> list[timeline.AuditFact]:
+    """Audit entries as the story reads them: plain columns (no ORM objects, no hashes), in log order."""
+    rows = session.execute(select(*_AUDIT_FACT).where(where).order_by(AuditEntry.id))
+    return [timeline.AuditFact(i, at, operator, action, outcome, record_id, dict(detail or {}))
+            for i, at, operator, action, outcome, record_id, detail in rows]
 
 
 def _timeline(session: Session, threat: ThreatRow, tz: tzinfo | None = None) -> list[TimelineEntry]:
     """The case's story (``services/timeline.py``) from everything the log and the tables hold about it.
 
     Besides the entries naming the case, the story reads the entries of its notifications (failures, retries), of
-    the draft it was typed in (recovered, filled from an EIDO document), a later report linked to it, a report kept
-    locally and filed, and an export of its audit trail: each names the case another way, and each is part of what
-    happened to it.
+    the draft it was typed in (recovered, filled from an EIDO document), of a later report linked to it, of a report
+    kept locally and filed, and of an export of its audit trail: each names the case another way, and each is part
+    of what happened to it. Every lookup is driven by an index (``ix_audit_record``, the action index, the threats'
+    ``linked_to_id``); views are read only for a case that was ever sealed, the one case where they are told.
     """
     threat_id, number = threat.id, threat.case_number
-    pages = list(session.execute(select(Notification).where(Notification.threat_id == threat_id)).scalars())
-    about_case = session.execute(
-        select(AuditEntry).where(AuditEntry.record_type == "threat", AuditEntry.record_id.in_(_record_ids(threat)))
-    ).scalars().all()
-    related: list[Any] = []
+    ids = _record_ids(threat)
+    pages = [timeline.NotificationFact(nid, unit, bool(escalation), state, acknowledged_at, acknowledged_by,
+                                       next_attempt_at or created_at, last_error)
+             for nid, unit, escalation, state, acknowledged_at, acknowledged_by, next_attempt_at, created_at,
+             last_error in session.execute(select(*_PAGE_FACT).where(Notification.threat_id == threat_id))]
+    about_case = and_(AuditEntry.record_type == "threat", AuditEntry.record_id.in_(ids))
+    facts = _audit_facts(session, and_(about_case, AuditEntry.action != VIEW_ACTION))
+    if any(f.action == timeline.SEAL_ACTION and f.outcome == "success" for f in facts):
+        facts += _audit_facts(session, and_(about_case, AuditEntry.action == VIEW_ACTION))
+    related: list[Any] = [
+        and_(AuditEntry.record_type == "audit", AuditEntry.record_id.in_([f"threat {i}" for i in ids])),
+        and_(AuditEntry.record_type == "threat", AuditEntry.action == "threat.link",
+             AuditEntry.record_id.in_(select(ThreatRow.case_number).where(ThreatRow.linked_to_id == threat_id))),
+        and_(AuditEntry.action == FILED_ACTION, AuditEntry.detail["case_number"].as_string() == number),
+    ]
     if pages:
         related.append(and_(AuditEntry.record_type == "notification",
-                            AuditEntry.record_id.in_([p.id for p in pages])))
-    related.append(and_(AuditEntry.record_type == "audit",
-                        AuditEntry.record_id.in_([f"threat {i}" for i in _record_ids(threat)])))
-    drafts = [str(a.detail["draft"]) for a in about_case if a.action == "threat.create" and a.detail.get("draft")]
+                            AuditEntry.record_id.in_([p.notification_id for p in pages])))
+    drafts = [str(f.detail["draft"]) for f in facts if f.action == "threat.create" and f.detail.get("draft")]
     if drafts:
         related.append(and_(AuditEntry.record_type == "draft", AuditEntry.record_id.in_(drafts)))
-    related.append(and_(AuditEntry.action == "threat.link", AuditEntry.record_id != number,
-                        AuditEntry.detail["linked_to"].as_string() == number))
-    related.append(and_(AuditEntry.action == FILED_ACTION, AuditEntry.detail["case_number"].as_string() == number))
-    others = session.execute(select(AuditEntry).where(or_(*related))).scalars().all()
-    entries = sorted({a.id: a for a in (*about_case, *others)}.values(), key=lambda a: a.id)
-    site_ids = [i for i in {threat.site_id, *(a.detail.get("site_id") for a in entries if a.detail)}
-                if isinstance(i, int)]
+    facts = sorted({f.entry_id: f for f in (*facts, *_audit_facts(session, or_(*related)))}.values(),
+                   key=lambda f: f.entry_id)
+    site_ids = [i for i in {threat.site_id, *(f.detail.get("site_id") for f in facts)} if isinstance(i, int)]
     sites = {i: name for i, name in session.execute(select(SiteRow.id, SiteRow.name).where(SiteRow.id.in_(site_ids)))}
     follow_ups = {i: text for i, text in session.execute(
         select(FollowUp.id, FollowUp.text).where(FollowUp.threat_id == threat_id))}
     ctx = timeline.CaseContext(
         case_number=number, names=_display_names(session), tz=tz, sites=sites, follow_ups=follow_ups,
-        notifications={p.id: p.unit_id for p in pages},
+        notifications={p.notification_id: p.unit_id for p in pages},
     )
-    notes = [timeline.NoteFact(n.at, n.operator, n.text)
-             for n in session.execute(select(Note).where(Note.threat_id == threat_id).order_by(Note.id)).scalars()]
-    notifications = [
-        timeline.NotificationFact(p.id, p.unit_id, bool(p.escalation), p.state, p.acknowledged_at,
-                                  p.acknowledged_by, p.next_attempt_at or p.created_at, p.last_error)
-        for p in pages
-    ]
+    notes = [timeline.NoteFact(at, operator, text) for at, operator, text in session.execute(
+        select(Note.at, Note.operator, Note.text).where(Note.threat_id == threat_id).order_by(Note.id))]
     return [TimelineEntry(line.at, line.kind, line.who, line.text)
-            for line in timeline.story(_facts(entries), notes, notifications, ctx)]
+            for line in timeline.story(facts, notes, pages, ctx)]
 
 
 def threat_detail(

@@ -11,10 +11,10 @@ from dispatch_console.db.engine import Database
 from dispatch_console.db.models import Notification, Operator, SiteRow
 from dispatch_console.domain.enums import Priority, Role, Status, TargetKind
 from dispatch_console.domain.threat import ThreatInput
-from dispatch_console.services import audit, drafts, exports, intake, outbox, queue, triage
+from dispatch_console.services import audit, drafts, exports, intake, outbox, privacy, queue, triage
 from dispatch_console.services.actor import Actor
 from dispatch_console.services.clock import utcnow
-from tests.queue.factories import add_notification, add_threat
+from tests.queue.factories import WRITER, add_notification, add_threat
 
 OUTBOX = Actor("outbox", "Notification service", Role.SUPERVISOR, "console-a")  # services.notify_support's actor
 
@@ -98,4 +98,30 @@ def test_the_story_includes_what_names_the_case_another_way_each_once(
         "The notification to NOR-P1 failed: NOR-P1's pager did not answer",
         "Sam Supervisor sent the failed notification to NOR-P1 again",
         "Sam Supervisor exported the audit trail of this case (6 entries)",
+    ]
+
+
+def test_who_opened_a_case_while_it_was_sealed_is_told_and_other_openings_are_not(
+    sqlite_db: Database, supervisor: Actor, admin: Actor
+) -> None:
+    with sqlite_db.write() as s:
+        for who in (supervisor, admin, WRITER):
+            s.add(Operator(username=who.username, display_name=who.display_name, role=who.role.value,
+                           password_hash="-", created_at=utcnow()))
+        tid = add_threat(s)
+    with sqlite_db.write() as s:
+        queue.threat_detail(s, actor=supervisor, threat_id=tid)  # an ordinary look: audited, not a line
+    with sqlite_db.write() as s:
+        privacy.seal(s, actor=supervisor, threat_id=tid, reason="court order 2026-118")
+    with sqlite_db.write() as s:
+        queue.threat_detail(s, actor=admin, threat_id=tid)
+    with sqlite_db.write() as s:
+        privacy.unseal(s, actor=admin, threat_id=tid, reason="order lifted")
+    with sqlite_db.write() as s:
+        detail = queue.threat_detail(s, actor=supervisor, threat_id=tid)
+    assert [e.text for e in detail.timeline] == [
+        "Casey Call-Taker saved the report",
+        "Sam Supervisor sealed the case: court order 2026-118",
+        "Alex Admin opened the sealed case",
+        "Alex Admin unsealed the case: order lifted",
     ]
