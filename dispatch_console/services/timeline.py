@@ -198,12 +198,15 @@ class Wording:
         told: The sentence of the entry; ``None`` when another line already tells it.
         refused: Why such an attempt is refused (a text, or one built from the entry).
         failed: The sentence of an entry whose outcome is "failed" (default: "… tried to …; it failed").
+        quiet: Never a line, whatever the outcome: another line tells it, or it is a step of one (a delivery step
+            that was paused or retried is still a step; the page's failure, if it comes, is its own line).
     """
 
     attempt: str
     told: Told
     refused: str | Callable[[Said], str] = "only a supervisor may do that"
     failed: Told | None = None
+    quiet: bool = False
 
 
 def _enum_label(kind: type, value: str, default: str) -> str:
@@ -417,7 +420,7 @@ WORDINGS: Mapping[str, Wording] = {
     "threat.priority_override": Wording("change the priority", _override),
     "threat.status": Wording("change the status", _status),
     "threat.verification": Wording("set the verification", _verification),
-    "threat.note": Wording("add a note", _nothing, "not permitted"),
+    "threat.note": Wording("add a note", _nothing, "not permitted", quiet=True),
     "threat.assign_unit": Wording("assign a unit", _assign),
     "threat.unassign_unit": Wording("unassign a unit", _unassign),
     "threat.close": Wording("close the case", _close),
@@ -435,11 +438,12 @@ WORDINGS: Mapping[str, Wording] = {
     "threat.ack_overdue": Wording("escalate", _ack_overdue, failed=_ack_overdue),
     "followup.add": Wording("add a follow-up", _follow_up_add),
     "followup.done": Wording("mark a follow-up done", _follow_up_done),
-    "notification.accepted": Wording("send a notification", _nothing),
-    "notification.delivered": Wording("deliver a notification", _nothing),
-    "notification.acknowledged": Wording("acknowledge a notification", _nothing),
-    "notification.retrying": Wording("send a notification", _nothing, failed=_nothing),
-    "notification.paused": Wording("send a notification", _nothing, "the backend refused the console's token"),
+    "notification.accepted": Wording("send a notification", _nothing, quiet=True),
+    "notification.delivered": Wording("deliver a notification", _nothing, quiet=True),
+    "notification.acknowledged": Wording("acknowledge a notification", _nothing, quiet=True),
+    "notification.retrying": Wording("send a notification", _nothing, quiet=True),
+    "notification.paused": Wording("send a notification", _nothing, "the backend refused the console's token",
+                                   quiet=True),
     "notification.failed": Wording("send a notification", _page_failed, failed=_page_failed),
     "notification.retry": Wording("send a failed notification again", _page_retry),
     "report.export": Wording("export", _report_export, "not permitted"),
@@ -492,6 +496,8 @@ def audit_sentence(
     ctx = ctx or CaseContext(case_number=record_id)
     said = Said(who, action, outcome, record_id, detail, ctx, at)
     words = wording(action)
+    if words.quiet:
+        return None
     if outcome == "success":
         return words.told(said)
     if outcome == "denied":

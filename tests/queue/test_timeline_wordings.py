@@ -101,6 +101,7 @@ def test_refusals_stale_attempts_escalations_alarms_and_retries_read_as_one_sent
         fact(5, "notification.accepted", "outbox", record_id="n-1", unit_id="SOU-P3", round=0),
         fact(6, "notification.retrying", "outbox", "failed", record_id="n-1", unit_id="SOU-P3", round=0,
              reason="the backend is temporarily unavailable"),
+        fact(6, "notification.paused", "outbox", "denied", record_id="n-1", unit_id="SOU-P3", round=0),
         fact(7, "notification.failed", "outbox", "failed", record_id="n-1", unit_id="SOU-P3", round=0,
              reason="SOU-P3 is out of service; the page was not delivered"),
         fact(8, "notification.retry", record_id="n-1", unit_id="SOU-P3", previous_error="out of service"),
