@@ -175,7 +175,7 @@ def mark_done(session: Session, *, actor: Actor, follow_up_id: int, now: datetim
     row.done_by = actor.username
     session.flush()
     audit.record(session, actor=actor, action="followup.done", record_type="threat", record_id=case.case_number,
-                 detail={"follow_up": row.id})
+                 detail={"follow_up": row.id, "text": row.text[:200]})
     record_change(session, threat_id=case.threat_id, kind="updated", by=actor.username,
                   what=f"follow-up done: {row.text}")
     return _view(row, case.case_number, now)

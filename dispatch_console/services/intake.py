@@ -241,7 +241,8 @@ def save_threat(
     audit.record(
         session, actor=actor, action="threat.create", record_type="threat", record_id=number, at=now,
         detail={"priority": assessment.priority.value, "suspects": len(row.suspects),
-                "linked_to": clean.linked_to or "", "site_id": row.site_id, "cad_number": clean.cad_number},
+                "linked_to": clean.linked_to or "", "site_id": row.site_id, "cad_number": clean.cad_number,
+                "draft": draft_id or ""},  # the draft's entries (recovered, filled from an EIDO) join the timeline
     )
     if corrected_from is not None:
         audit.record(session, actor=actor, action="threat.answered_corrected", record_type="threat",

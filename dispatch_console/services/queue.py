@@ -14,10 +14,10 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import DateTime, Select, String, select, type_coerce
+from sqlalchemy import DateTime, Select, String, and_, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from dispatch_console.db.models import (
@@ -45,6 +45,7 @@ from dispatch_console.domain.masking import ShownSuspect, SuspectFacts, show_sus
 from dispatch_console.services import audit, timeline
 from dispatch_console.services.actor import Actor
 from dispatch_console.services.clock import utcnow
+from dispatch_console.services.local_drafts import FILED_ACTION
 
 OPEN_STATUSES = tuple(s.value for s in Status if s is not Status.CLOSED)
 VIEW_ACTION = "threat.view"
@@ -342,34 +343,70 @@ def _display_names(session: Session) -> Callable[[str], str]:
     return lambda username: known.get(username, username)
 
 
-def _timeline(session: Session, threat: ThreatRow) -> list[TimelineEntry]:
-    threat_id = threat.id
-    entries: list[TimelineEntry] = []
-    names = _display_names(session)
-    for a in session.execute(
-        select(AuditEntry)
-        .where(AuditEntry.record_type == "threat", AuditEntry.record_id.in_(_record_ids(threat)))
-        .where(AuditEntry.action != VIEW_ACTION)  # views are audited, but would drown the case's story
-        .order_by(AuditEntry.id)
-    ).scalars():
-        who = names(a.operator)
-        sentence = timeline.audit_sentence(a.action, dict(a.detail or {}), a.outcome, who)
-        if sentence is not None:
-            entries.append(TimelineEntry(a.at, "audit", who, sentence))
-    for n in session.execute(select(Note).where(Note.threat_id == threat_id)).scalars():
-        entries.append(TimelineEntry(n.at, "note", names(n.operator), f"{names(n.operator)} noted: {n.text}"))
-    for notification in session.execute(select(Notification).where(Notification.threat_id == threat_id)).scalars():
-        for at, who, sentence in timeline.notification_sentences(
-            notification.unit_id, bool(notification.escalation), notification.state, notification.acknowledged_at,
-            notification.acknowledged_by, notification.next_attempt_at or notification.created_at,
-            notification.last_error,
-        ):
-            entries.append(TimelineEntry(at, "notification", who, sentence))
-    entries.sort(key=lambda e: e.at)
-    return entries
+_AUDIT_FACT = (AuditEntry.id, AuditEntry.at, AuditEntry.operator, AuditEntry.action, AuditEntry.outcome,
+               AuditEntry.record_id, AuditEntry.detail)
+_PAGE_FACT = (Notification.id, Notification.unit_id, Notification.escalation, Notification.state,
+              Notification.acknowledged_at, Notification.acknowledged_by, Notification.next_attempt_at,
+              Notification.created_at, Notification.last_error)
 
 
-def threat_detail(session: Session, *, actor: Actor, threat_id: int, audit_view: bool = True) -> ThreatDetail:
+def _audit_facts(session: Session, where: Any) -> list[timeline.AuditFact]:
+    """Audit entries as the story reads them: plain columns (no ORM objects, no hashes), in log order."""
+    rows = session.execute(select(*_AUDIT_FACT).where(where).order_by(AuditEntry.id))
+    return [timeline.AuditFact(i, at, operator, action, outcome, record_id, dict(detail or {}))
+            for i, at, operator, action, outcome, record_id, detail in rows]
+
+
+def _timeline(session: Session, threat: ThreatRow, tz: tzinfo | None = None) -> list[TimelineEntry]:
+    """The case's story (``services/timeline.py``) from everything the log and the tables hold about it.
+
+    Besides the entries naming the case, the story reads the entries of its notifications (failures, retries), of
+    the draft it was typed in (recovered, filled from an EIDO document), of a later report linked to it, of a report
+    kept locally and filed, and of an export of its audit trail: each names the case another way, and each is part
+    of what happened to it. Every lookup is driven by an index (``ix_audit_record``, the action index, the threats'
+    ``linked_to_id``); views are read only for a case that was ever sealed, the one case where they are told.
+    """
+    threat_id, number = threat.id, threat.case_number
+    ids = _record_ids(threat)
+    pages = [timeline.NotificationFact(nid, unit, bool(escalation), state, acknowledged_at, acknowledged_by,
+                                       next_attempt_at or created_at, last_error)
+             for nid, unit, escalation, state, acknowledged_at, acknowledged_by, next_attempt_at, created_at,
+             last_error in session.execute(select(*_PAGE_FACT).where(Notification.threat_id == threat_id))]
+    about_case = and_(AuditEntry.record_type == "threat", AuditEntry.record_id.in_(ids))
+    facts = _audit_facts(session, and_(about_case, AuditEntry.action != VIEW_ACTION))
+    if any(f.action == timeline.SEAL_ACTION and f.outcome == "success" for f in facts):
+        facts += _audit_facts(session, and_(about_case, AuditEntry.action == VIEW_ACTION))
+    related: list[Any] = [
+        and_(AuditEntry.record_type == "audit", AuditEntry.record_id.in_([f"threat {i}" for i in ids])),
+        and_(AuditEntry.record_type == "threat", AuditEntry.action == "threat.link",
+             AuditEntry.record_id.in_(select(ThreatRow.case_number).where(ThreatRow.linked_to_id == threat_id))),
+        and_(AuditEntry.action == FILED_ACTION, AuditEntry.detail["case_number"].as_string() == number),
+    ]
+    if pages:
+        related.append(and_(AuditEntry.record_type == "notification",
+                            AuditEntry.record_id.in_([p.notification_id for p in pages])))
+    drafts = [str(f.detail["draft"]) for f in facts if f.action == "threat.create" and f.detail.get("draft")]
+    if drafts:
+        related.append(and_(AuditEntry.record_type == "draft", AuditEntry.record_id.in_(drafts)))
+    facts = sorted({f.entry_id: f for f in (*facts, *_audit_facts(session, or_(*related)))}.values(),
+                   key=lambda f: f.entry_id)
+    site_ids = [i for i in {threat.site_id, *(f.detail.get("site_id") for f in facts)} if isinstance(i, int)]
+    sites = {i: name for i, name in session.execute(select(SiteRow.id, SiteRow.name).where(SiteRow.id.in_(site_ids)))}
+    follow_ups = {i: text for i, text in session.execute(
+        select(FollowUp.id, FollowUp.text).where(FollowUp.threat_id == threat_id))}
+    ctx = timeline.CaseContext(
+        case_number=number, names=_display_names(session), tz=tz, sites=sites, follow_ups=follow_ups,
+        notifications={p.notification_id: p.unit_id for p in pages},
+    )
+    notes = [timeline.NoteFact(at, operator, text) for at, operator, text in session.execute(
+        select(Note.at, Note.operator, Note.text).where(Note.threat_id == threat_id).order_by(Note.id))]
+    return [TimelineEntry(line.at, line.kind, line.who, line.text)
+            for line in timeline.story(facts, notes, pages, ctx)]
+
+
+def threat_detail(
+    session: Session, *, actor: Actor, threat_id: int, audit_view: bool = True, tz: tzinfo | None = None
+) -> ThreatDetail:
     """One threat in full for ``actor``, with juvenile suspects masked unless revealed to this operator.
 
     Args:
@@ -378,6 +415,7 @@ def threat_detail(session: Session, *, actor: Actor, threat_id: int, audit_view:
         threat_id: The threat.
         audit_view: Audit this as a view of the case. Pass False when the pane only refreshes a case it already
             shows because another console changed it: the operator did not open anything new.
+        tz: The console's zone, for the times the timeline's sentences quote (default: this computer's).
 
     Raises:
         ThreatNotFound: no such threat.
@@ -445,5 +483,5 @@ def threat_detail(session: Session, *, actor: Actor, threat_id: int, audit_view:
         suspects=suspects,
         revealed=revealed,
         units=units,
-        timeline=tuple(_timeline(session, threat)),
+        timeline=tuple(_timeline(session, threat, tz)),
     )

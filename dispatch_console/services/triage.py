@@ -107,7 +107,7 @@ def _check_version(session: Session, actor: Actor, threat: ThreatRow, expected_v
     audit.record(session, actor=actor, action=action, record_type="threat", record_id=threat.case_number,
                  outcome="stale",
                  detail={"summary": f"{action} refused: record changed by {by} ({what})",
-                         "expected_version": expected_version, "version": threat.version})
+                         "expected_version": expected_version, "version": threat.version, "changed_by": by})
     fresh = load_rows(session, [threat.id])
     raise StaleThreat(case_number=threat.case_number, changed_by=_display_name(session, by), what=what, at=at,
                       fresh=fresh[0] if fresh else None)
@@ -187,9 +187,11 @@ def set_verification(
                     action="threat.verification", what="set a threat's verification")
     if threat.verification == verification.value:
         raise TriageError(f"{threat.case_number} is already {verification.label.lower()}.")
+    old = threat.verification
     threat.verification = verification.value
     return _finish(session, actor=actor, threat=threat, action="threat.verification",
-                   what=f"verification → {verification.label.lower()}")
+                   what=f"verification → {verification.label.lower()}",
+                   detail={"from": old, "to": verification.value})
 
 
 def add_note(
@@ -229,7 +231,8 @@ def assign_unit(
     session.add(AssignedUnit(threat_id=threat_id, unit_id=unit_id, kind=kind.value, division=division,
                              reason=reason or f"added by {actor.display_name}", assigned_by=actor.username,
                              assigned_at=utcnow()))
-    return _finish(session, actor=actor, threat=threat, action="threat.assign_unit", what=f"unit {unit_id} assigned")
+    return _finish(session, actor=actor, threat=threat, action="threat.assign_unit", what=f"unit {unit_id} assigned",
+                   detail={"unit": unit_id, "kind": kind.value})
 
 
 def unassign_unit(
@@ -244,7 +247,7 @@ def unassign_unit(
     if not removed:
         raise TriageError(f"{unit_id} is not assigned to {threat.case_number}.")
     return _finish(session, actor=actor, threat=threat, action="threat.unassign_unit",
-                   what=f"unit {unit_id} unassigned")
+                   what=f"unit {unit_id} unassigned", detail={"unit": unit_id})
 
 
 def close(
@@ -269,7 +272,7 @@ def close(
     threat.closed_at = utcnow()
     labels = ", ".join(o.label.lower() for o in chosen)
     return _finish(session, actor=actor, threat=threat, action="threat.close", what=f"closed: {labels}"[:200],
-                   detail={"outcomes": threat.outcomes})
+                   detail={"outcomes": threat.outcomes, "other": threat.outcome_other})
 
 
 def reopen(session: Session, *, actor: Actor, threat_id: int, expected_version: int, reason: str) -> TriageResult:

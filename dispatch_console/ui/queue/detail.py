@@ -265,14 +265,14 @@ class DetailPane(QWidget):
         if threat_id is None:
             self._show(None)
             return
-        db, actor = self.db, self.actor
+        db, actor, tz = self.db, self.actor, self.tz
 
         def work() -> ThreatDetail:
             if audit_view:
                 with db.write() as session:
-                    return queue.threat_detail(session, actor=actor, threat_id=threat_id)
+                    return queue.threat_detail(session, actor=actor, threat_id=threat_id, tz=tz)
             with db.read() as session:
-                return queue.threat_detail(session, actor=actor, threat_id=threat_id, audit_view=False)
+                return queue.threat_detail(session, actor=actor, threat_id=threat_id, audit_view=False, tz=tz)
 
         def done(detail: ThreatDetail) -> None:
             if shiboken6.isValid(self) and request == self._request:  # the pane may be gone (signed out)
