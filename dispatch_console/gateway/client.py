@@ -578,8 +578,8 @@ def _bad_response(exc: ContractError) -> NotifyError:
 
 def _permanent_reason(code: int, error_code: str | None, message: str, fields: Mapping[str, str]) -> str:
     """Plain words for an answer that retrying cannot fix."""
-    if error_code == "unknown_unit":
-        text = "the backend does not know this unit (it may have been removed from the roster)"
+    if error_code == "unknown_unit":  # its field detail ("unit_id: unknown unit") would only repeat it in code words
+        return "the backend does not know this unit (it may have been removed from the roster)"
     elif error_code == "idempotency_key_reused":
         text = "the backend already has a different notification with this id (a console bug; report it)"
     elif error_code == "idempotency_key_missing":
@@ -589,5 +589,5 @@ def _permanent_reason(code: int, error_code: str | None, message: str, fields: M
     else:
         text = f"the backend refused the notification (HTTP {code}: {message})"
     if fields:
-        text += ": " + "; ".join(f"{name} {problem}" for name, problem in sorted(fields.items()))
+        text += ": " + "; ".join(f"field {name}: {problem}" for name, problem in sorted(fields.items()))
     return text
