@@ -25,13 +25,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dispatch_console.ui.queue.alert_words import Waiting
-from dispatch_console.ui.second_factor import EnrolmentPanel, RecoveryCodesDialog
 from dispatch_console.ui.theme import set_role
 from dispatch_console.ui.worker import run_in_background
 
-if TYPE_CHECKING:
-    pass
+if TYPE_CHECKING:  # the page is on screen before either is imported (issue 17): the queue's module brings SQLAlchemy
+    from dispatch_console.ui.queue.alert_words import Waiting
+    from dispatch_console.ui.second_factor import EnrolmentPanel, RecoveryCodesDialog
 
 
 @dataclass(frozen=True)
@@ -104,9 +103,13 @@ class _PasswordCard(QWidget):
 
 
 class SignInPage(_PasswordCard):
-    """Who is at the console. Emits ``signed_in(result)``: what ``authenticate`` returned, an (actor, …) tuple."""
+    """Who is at the console. Emits ``signed_in(result)``: what ``authenticate`` returned, an (actor, …) tuple.
+
+    ``checking`` is emitted when a sign-in has gone to the worker: the console prepares the workspace meanwhile.
+    """
 
     signed_in = Signal(object)
+    checking = Signal()
 
     def __init__(self, authenticate: Callable[[SignInRequest], Any]) -> None:
         super().__init__("Threat dispatch console", with_username=True)
@@ -116,8 +119,8 @@ class SignInPage(_PasswordCard):
         self.recovery_dialog: RecoveryCodesDialog | None = None
         form = self.findChild(QFormLayout)
         assert form is not None
-        self.enrolment = EnrolmentPanel()
-        form.addRow(self.enrolment)
+        self._form = form
+        self._enrolment: EnrolmentPanel | None = None  # made when an operator first has to enrol (see ``enrolment``)
         self.code = QLineEdit()
         self.code.setAccessibleName("Code")
         self.code.setPlaceholderText("6-digit code, or a recovery code")
@@ -145,10 +148,27 @@ class SignInPage(_PasswordCard):
         self.button.clicked.connect(self._submit)
         self.username.setFocus()
 
+    @property
+    def enrolment(self) -> EnrolmentPanel:
+        """The QR code and key for a first second factor, above the code field; built the first time it is needed.
+
+        Its module (QR code drawing) is not imported before the page shows: most sign-ins never enrol.
+        """
+        if self._enrolment is None:
+            from dispatch_console.ui.second_factor import EnrolmentPanel
+
+            self._enrolment = EnrolmentPanel()
+            self._enrolment.hide()
+            row, _role = self._form.getWidgetPosition(self._code_label)
+            self._form.insertRow(row, self._enrolment)
+        return self._enrolment
+
     def reset_steps(self) -> None:
         """Back to name and password (a new name, a refusal, sign-out)."""
-        self.enrolment.secret = ""
-        for widget in (self.enrolment, self.code, self._code_label, self.new_password, self._new_label,
+        if self._enrolment is not None:
+            self._enrolment.secret = ""
+            self._enrolment.hide()
+        for widget in (self.code, self._code_label, self.new_password, self._new_label,
                        self.repeat_password, self._repeat_label):
             widget.hide()
         for field in (self.code, self.new_password, self.repeat_password):
@@ -171,7 +191,7 @@ class SignInPage(_PasswordCard):
         return SignInRequest(
             self.username.text(), self.password.text(),
             code=self.code.text().strip() if self.code.isVisibleTo(self) else None,
-            new_secret=self.enrolment.secret or None,
+            new_secret=(self._enrolment.secret if self._enrolment is not None else "") or None,
             new_password=self.new_password.text() if self.new_password.isVisibleTo(self) else None,
         )
 
@@ -198,6 +218,7 @@ class SignInPage(_PasswordCard):
         self.busy(True)
         self.error.setText("")
         run_in_background(lambda: self._authenticate(request), self._done, self._failed)
+        self.checking.emit()
 
     def _done(self, result: Any) -> None:
         self.busy(False)
@@ -205,6 +226,8 @@ class SignInPage(_PasswordCard):
         self.reset_steps()
         codes = result[2] if isinstance(result, tuple) and len(result) > 2 else []
         if codes:
+            from dispatch_console.ui.second_factor import RecoveryCodesDialog
+
             self.recovery_dialog = RecoveryCodesDialog(codes, self.window())
             self.recovery_dialog.open()
         self.signed_in.emit(result)
