@@ -33,6 +33,10 @@ if TYPE_CHECKING:  # the page is on screen before either is imported (issue 17):
     from dispatch_console.ui.second_factor import EnrolmentPanel, RecoveryCodesDialog
 
 
+SIGN_IN = "Sign in"
+QUEUED = "Waiting for the database …"
+
+
 @dataclass(frozen=True)
 class SignInRequest:
     username: str
@@ -77,7 +81,7 @@ class _PasswordCard(QWidget):
         pw_label.setBuddy(self.password)
         form.addRow(pw_label, self.password)
         layout.addLayout(form)
-        self.button = QPushButton("Sign in")
+        self.button = QPushButton(SIGN_IN)
         self.button.setProperty("primary", True)
         self.button.setDefault(True)
         layout.addWidget(self.button)
@@ -177,6 +181,7 @@ class SignInPage(_PasswordCard):
     def set_ready(self, ready: bool, message: str = "") -> None:
         self._ready = ready
         self.subtitle.setText(message or ("Sign in to start your shift." if ready else "Opening the database …"))
+        self.button.setText(SIGN_IN)
         self.button.setEnabled(ready)
         queued, self._queued = self._queued, False
         if ready and queued:
@@ -202,8 +207,11 @@ class SignInPage(_PasswordCard):
             self.username.setFocus()
             return
         if not self._ready:  # still opening the database (issue 17): accept the click and sign in once it is open
-            self._queued = True
+            self._queued = True  # acknowledged on the button itself, where the operator is looking
+            self.button.setText(QUEUED)
+            self.button.setEnabled(False)
             self.error.setText("Signing in as soon as the database is open …")
+            set_role(self.error, "hint")
             return
         if request.code == "":
             self.error.setText("Type the code from your authenticator app.")
@@ -217,6 +225,7 @@ class SignInPage(_PasswordCard):
             return
         self.busy(True)
         self.error.setText("")
+        set_role(self.error, "error")
         run_in_background(lambda: self._authenticate(request), self._done, self._failed)
         self.checking.emit()
 
