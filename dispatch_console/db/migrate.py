@@ -32,8 +32,8 @@ _REVISION = re.compile(r"^revision\s*(?::[^=]*)?=\s*['\"]([^'\"]+)['\"]", re.MUL
 _DOWN = re.compile(r"^down_revision\s*(?::[^=]*)?=\s*(None|['\"]([^'\"]+)['\"])", re.MULTILINE)
 _SNAPSHOT_HEADER = (
     "-- The schema a new SQLite database gets: what the migrations leave in sqlite_master at revision {revision}.\n"
-    "-- Written by db/migrate.py (write_sqlite_snapshot), never by hand; tests/storage/test_migrations.py fails when\n"
-    "-- it no longer matches the migrations. Rewrite it with:\n"
+    "-- Written by db/migrate.py (write_sqlite_snapshot), never by hand; tests/storage/test_migrations.py fails\n"
+    "-- when it no longer matches the migrations. Rewrite it with:\n"
     "--     .venv/bin/python -c 'from dispatch_console.db import migrate; migrate.write_sqlite_snapshot()'\n"
 )
 

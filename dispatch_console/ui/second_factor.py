@@ -27,8 +27,8 @@ from dispatch_console.ui.worker import run_in_background
 
 if TYPE_CHECKING:
     from dispatch_console.services.second_factor import Policy
-    from dispatch_console.ui.qr import QrCode
     from dispatch_console.ui.context import ConsoleContext
+    from dispatch_console.ui.qr import QrCode
 
 
 def policy_for(ctx: ConsoleContext, *, username: str = "") -> Policy:

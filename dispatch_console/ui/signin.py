@@ -130,6 +130,7 @@ class SignInPage(_PasswordCard):
         self.code.setPlaceholderText("6-digit code, or a recovery code")
         self._code_label = QLabel("&Code")
         self._code_label.setBuddy(self.code)
+        self._code_row = form.rowCount()
         form.addRow(self._code_label, self.code)
         self.new_password = QLineEdit()
         self.new_password.setEchoMode(QLineEdit.EchoMode.Password)
@@ -163,8 +164,7 @@ class SignInPage(_PasswordCard):
 
             self._enrolment = EnrolmentPanel()
             self._enrolment.hide()
-            row, _role = self._form.getWidgetPosition(self._code_label)
-            self._form.insertRow(row, self._enrolment)
+            self._form.insertRow(self._code_row, self._enrolment)  # above the code field
         return self._enrolment
 
     def reset_steps(self) -> None:

@@ -1,6 +1,6 @@
 -- The schema a new SQLite database gets: what the migrations leave in sqlite_master at revision 0008.
--- Written by db/migrate.py (write_sqlite_snapshot), never by hand; tests/storage/test_migrations.py fails when
--- it no longer matches the migrations. Rewrite it with:
+-- Written by db/migrate.py (write_sqlite_snapshot), never by hand; tests/storage/test_migrations.py fails
+-- when it no longer matches the migrations. Rewrite it with:
 --     .venv/bin/python -c 'from dispatch_console.db import migrate; migrate.write_sqlite_snapshot()'
 
 CREATE TABLE alembic_version (

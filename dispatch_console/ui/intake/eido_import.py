@@ -26,7 +26,7 @@ from dispatch_console.domain.eido.guard import MAX_BYTES
 from dispatch_console.ui.theme import set_role
 from dispatch_console.ui.worker import run_in_background
 
-if TYPE_CHECKING:  # imported on the first import (the worker): ~60 ms the first Intake tab need not wait for (issue 17)
+if TYPE_CHECKING:  # imported by the first import (on the worker): ~60 ms the Intake tab need not wait for (issue 17)
     from dispatch_console.services import eido
 
 SHORTCUT = "Ctrl+Alt+I"
