@@ -14,7 +14,6 @@ import json
 import os
 import subprocess
 import sys
-import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -65,6 +64,8 @@ def _ensure_venv(wanted: frozenset[str]) -> None:
     """Create or reuse ``.venv`` and install the project with the ``wanted`` extras when they are not there yet."""
     if not _venv_python().exists():
         print("First start: creating the virtual environment in .venv …", flush=True)
+        import venv  # here, not at the top: every start of the console runs this file (issue 17)
+
         try:
             venv.EnvBuilder(with_pip=True).create(VENV)
         except Exception as error:  # e.g. Debian without python3-venv

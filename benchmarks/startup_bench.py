@@ -103,7 +103,9 @@ def probe(console):
                 print("marks " + "; ".join(f"{k} {v * 1000:.0f} (cpu {cpu[k] * 1000:.0f})" for k, v in marks.items()),
                       flush=True)
                 print(f"typing-after {marks['typing in the intake']:.4f}", flush=True)
-                QApplication.instance().quit()
+                # exit, not quit: Qt 6's quit() asks the windows to close, and the intake (rightly) refuses to
+                # close over a report in progress ("x"), which left the sample running until the timeout
+                QApplication.instance().exit(0)
                 return
         QTimer.singleShot(1, poll)
 

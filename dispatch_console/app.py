@@ -15,7 +15,7 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from dispatch_console.settings import Settings, default_database_url, load_settings
@@ -60,6 +60,21 @@ def local_zone(settings: Settings) -> tzinfo:
     return zone
 
 
+class _InputSeen(QObject):
+    """Notes whether the operator pressed a key or a mouse button since it was made (application-wide)."""
+
+    def __init__(self, app: QObject | None) -> None:
+        super().__init__(app)
+        self.seen = False
+        if app is not None:
+            app.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress):
+            self.seen = True
+        return False
+
+
 class Console:
     """One running console: owns the window and the context, and reacts to sign-in / sign-out."""
 
@@ -92,6 +107,7 @@ class Console:
         )
         self.sign_in.signed_in.connect(self._on_signed_in)
         self.workspace = WorkspaceBuilder(self.window)
+        self.sign_in.checking.connect(lambda: self.workspace.prepare(WORKSPACE_TABS))
         self.window.sign_out_requested.connect(self._sign_out)
         from dispatch_console.ui.admin import AdminActions
 
@@ -245,7 +261,7 @@ class Console:
         from dispatch_console.services import consoles, operators, second_factor
         from dispatch_console.ui.second_factor import policy_for
 
-        policy = policy_for(self.ctx)
+        policy = policy_for(self.ctx, username=request.username)
         with self.db.write() as session:
             enrolled = second_factor.is_enrolled(session, request.username.strip().lower())
             actor = operators.sign_in(session, username=request.username, password=request.password,
@@ -269,10 +285,16 @@ class Console:
         self.ctx.actor = actor
         self.window.set_signed_in(True, f"{actor.display_name} ({actor.role.label})", lock_enabled=not exempt)
         self._build_workspace()
-        if actor.is_supervisor and not self.workspace.complete:  # the Queue tab comes a turn after the Intake tab
+        if actor.is_supervisor and not self.workspace.complete:  # the Queue tab comes after the Intake tab
+            # Meanwhile the Intake tab is shown and takes keys. A supervisor who starts working there (F2, a key,
+            # a click) before the queue is built stays there: being moved to the queue mid-word would lose keys.
+            touched = _InputSeen(QApplication.instance())
+
             def once() -> None:
                 self.workspace.built.disconnect(once)
-                self._land(supervisor=True)
+                touched.deleteLater()
+                if not touched.seen and self.ctx.actor is actor:
+                    self._land(supervisor=True)
 
             self.workspace.built.connect(once)
         else:
@@ -345,6 +367,30 @@ class Console:
             self.db.dispose()
 
 
+STARTUP_GC_PAUSE_MS = 10_000
+
+
+def _collect_again_when_started(console: Console) -> None:
+    """Turn automatic garbage collection back on (the command line pauses it for the start, see cli._cmd_run).
+
+    Once the first workspace is built, or after ``STARTUP_GC_PAUSE_MS`` at the sign-in page, whichever comes first.
+    What the start made is then frozen (moved out of the collector's generations): it lives as long as the console,
+    and later collections need not walk it again.
+    """
+    import gc
+
+    if gc.isenabled():
+        return
+
+    def resume() -> None:
+        if not gc.isenabled():
+            gc.freeze()
+            gc.enable()
+
+    console.workspace.built.connect(resume)
+    QTimer.singleShot(STARTUP_GC_PAUSE_MS, resume)
+
+
 def run(*, database_url: str | None = None, backend_url: str | None = None, training: bool = False) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
@@ -367,6 +413,7 @@ def run(*, database_url: str | None = None, backend_url: str | None = None, trai
     console = Console(settings=settings, database_url=database_url, backend_url=backend_url,
                       training=True if training else None)
     console.window.show()
+    _collect_again_when_started(console)
     if os.environ.get("DISPATCH_CONSOLE_EXIT_AFTER_SHOW"):  # used by the start-up benchmark
         def report_and_quit() -> None:
             started = os.environ.get("DISPATCH_CONSOLE_T0")

@@ -107,6 +107,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if display_missing(os.environ, sys.platform):
         print(NO_DISPLAY, file=sys.stderr)
         return 1
+    import gc
+
+    # No automatic garbage collection while the console starts: importing Qt, SQLAlchemy and the models allocates
+    # hundreds of thousands of objects and the collector kept walking them (~10 % of the start-up's CPU, issue 17).
+    # app.run turns it back on once the workspace is built (or after a few seconds at the sign-in page).
+    gc.disable()
     from dispatch_console.app import run
 
     return run(database_url=args.database_url, backend_url=args.backend_url, training=args.training)

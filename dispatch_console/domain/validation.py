@@ -14,8 +14,6 @@ from __future__ import annotations
 import unicodedata
 from datetime import date, datetime
 
-import phonenumbers
-
 from dispatch_console.domain.threat import SuspectInput, ThreatInput
 
 STATEMENT_LIMIT = 20_000
@@ -118,6 +116,8 @@ def normalise_phone(text: str, region: str = "US") -> str | None:
     cleaned = clean_text(text, _MAX_PHONE_CHARS + 1)
     if not cleaned or len(cleaned) > _MAX_PHONE_CHARS:
         return None
+    import phonenumbers  # on the first number checked, not when the intake form is built (issue 17)
+
     try:
         number = phonenumbers.parse(cleaned, region)
     except phonenumbers.NumberParseException:

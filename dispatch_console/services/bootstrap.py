@@ -17,7 +17,7 @@ def prepare(db: Database, *, training: bool) -> None:
     A database that was used for training and is then connected to a live backend keeps its data, but the demo
     operators (their passwords are printed on the sign-in screen) are disabled until training mode comes back.
     """
-    migrate.upgrade(db)
+    migrate.bring_up_to_date(db)  # a new SQLite file from the shipped snapshot, Alembic only when needed
     if not training:
         with db.write() as session:
             operators.disable_demo_operators(session)

@@ -38,7 +38,6 @@ from dispatch_console.domain.timeparse import Ambiguous, Parsed, parse_threatene
 from dispatch_console.domain.validation import LIMITS, SUSPECT_LIMITS, clean_text, normalise_phone, validate_threat
 from dispatch_console.services import audit, changes
 from dispatch_console.services.actor import Actor, PermissionDenied
-from dispatch_console.services.eido import adopt_attachments
 from dispatch_console.services.sites import to_site
 
 CASE_PREFIX = "TT"
@@ -255,6 +254,8 @@ def save_threat(
         _link(session, actor=actor, original=original, duplicate=row, now=now)
     if draft_id:
         session.execute(delete(Draft).where(Draft.id == draft_id, Draft.operator == actor.username))
+        from dispatch_console.services.eido import adopt_attachments  # here: the intake form loads without EIDO
+
         adopt_attachments(session, draft_id=draft_id, threat_id=row.id)  # an imported EIDO's unread parts
     return SavedThreat(number, row.id, assessment.priority, assessment.reasons, clean.linked_to)
 

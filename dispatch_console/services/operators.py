@@ -6,6 +6,7 @@ second factor in ``second_factor``. Every attempt, good or bad, is audited with 
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 from dataclasses import dataclass
@@ -17,11 +18,20 @@ from sqlalchemy.orm import Session
 from dispatch_console.db.engine import AuditedRefusal
 from dispatch_console.db.models import Operator, SignInAttempt
 from dispatch_console.domain.enums import Role
-from dispatch_console.domain.passwords import MIN_LENGTH, hash_password, password_problem, verify_password
+from dispatch_console.domain.passwords import (
+    MIN_LENGTH,
+    N,
+    P,
+    R,
+    hash_password,
+    password_problem,
+    verify_password,
+)
 from dispatch_console.services import audit, center_key, lockout, second_factor
 from dispatch_console.services.actor import SYSTEM, Actor, PermissionDenied
 from dispatch_console.services.clock import utcnow
 from dispatch_console.services.demo_accounts import DEMO_OPERATORS as DEMO_OPERATORS  # re-exported for callers
+from dispatch_console.services.demo_accounts import DEMO_PASSWORD_HASHES
 from dispatch_console.services.lockout import MAX_FAILURES as MAX_FAILURES
 
 
@@ -95,14 +105,15 @@ def create_operator(
 
 
 def _insert(session: Session, *, username: str, display_name: str, role: Role, password: str, actor: Actor,
-            can_reveal_juveniles: bool | None, one_time: bool = False) -> OperatorView:
+            can_reveal_juveniles: bool | None, one_time: bool = False, password_hash: str | None = None
+            ) -> OperatorView:
     if session.execute(select(Operator.id).where(Operator.username == username)).first():
         raise ValueError(f"An operator named '{username}' already exists; choose another user name.")
     row = Operator(
         username=username,
         display_name=display_name.strip() or username,
         role=role.value,
-        password_hash=hash_password(password),
+        password_hash=password_hash or hash_password(password),
         active=True,
         created_at=utcnow(),
         can_reveal_juveniles=role is not Role.CALL_TAKER if can_reveal_juveniles is None else can_reveal_juveniles,
@@ -121,7 +132,7 @@ def ensure_demo_operators(session: Session) -> None:
         row = session.execute(select(Operator).where(Operator.username == username)).scalar_one_or_none()
         if row is None:  # the public demo passwords are exempt from the policy: they protect nothing
             _insert(session, username=username, display_name=display, role=role, password=password, actor=SYSTEM,
-                    can_reveal_juveniles=None)
+                    can_reveal_juveniles=None, password_hash=DEMO_PASSWORD_HASHES.get(username))
         elif not row.active:
             row.active = True
             audit.record(session, actor=SYSTEM, action="operator.demo_enabled", record_type="operator",
@@ -147,9 +158,11 @@ WRONG = "Wrong user name or password. Check Caps Lock and try again."
 LOCKED = "This account is locked after too many failed sign-ins. An admin must release it."
 """Told only after the right password: whoever knows it is the operator, or should be reported by them."""
 
-# A real scrypt hash of a random password nobody knows: checked for unknown names so that every refusal costs the
-# same key derivation (a missing account must not answer faster than a wrong password).
-_DUMMY_HASH = hash_password(os.urandom(16).hex())
+# A stored hash nobody knows a password for (random salt, random digest, today's parameters): checked for unknown
+# names so that every refusal costs the same key derivation (a missing account must not answer faster than a wrong
+# password). Random bytes rather than hashing a random password: the same cost to check, none to make at import.
+_DUMMY_HASH = (f"scrypt${N}${R}${P}${base64.b64encode(os.urandom(16)).decode()}$"
+               f"{base64.b64encode(os.urandom(32)).decode()}")
 
 
 def _operator(session: Session, username: str) -> Operator | None:

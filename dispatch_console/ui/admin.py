@@ -9,6 +9,7 @@ SQLAlchemy on the GUI thread.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QApplication,
@@ -19,13 +20,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dispatch_console.domain.site_csv import CsvResult
 from dispatch_console.domain.text import plural
 from dispatch_console.settings import save_settings
 from dispatch_console.ui.context import ConsoleContext
 from dispatch_console.ui.main_window import MainWindow
 from dispatch_console.ui.theme import apply_theme
 from dispatch_console.ui.worker import run_in_background
+
+if TYPE_CHECKING:  # the CSV reader is imported with the import action, not before the sign-in page shows
+    from dispatch_console.domain.site_csv import CsvResult
 
 
 class AdminActions:

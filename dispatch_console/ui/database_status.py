@@ -6,6 +6,7 @@ the server in use (after a failover, the new primary) and the banner tells the o
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QLabel
 
@@ -49,6 +50,8 @@ class DatabaseStatus(QObject):
         run_in_background(self.db.writable_server, self._show, lambda _e: self._show(None), pool=self._pool)
 
     def _show(self, server: str | None) -> None:
+        if not (shiboken6.isValid(self) and shiboken6.isValid(self.banner) and shiboken6.isValid(self.label)):
+            return  # the window closed while a check was waiting on a dead host (up to the 3 s connect timeout)
         self._busy = False
         if server is None:
             self.banner.show()

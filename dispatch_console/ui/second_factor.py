@@ -22,25 +22,29 @@ from PySide6.QtWidgets import (
 )
 
 from dispatch_console.domain import totp
-from dispatch_console.ui.qr import QrCode
 from dispatch_console.ui.worker import run_in_background
 from dispatch_console.ui.worker_dialog import WorkerDialog
 
 if TYPE_CHECKING:
     from dispatch_console.services.second_factor import Policy
     from dispatch_console.ui.context import ConsoleContext
+    from dispatch_console.ui.qr import QrCode
 
 
-def policy_for(ctx: ConsoleContext) -> Policy:
+def policy_for(ctx: ConsoleContext, *, username: str = "") -> Policy:
     """This console's second-factor policy: the roles setting, training or live, and the key from the keyring.
 
-    Call on a worker: the keyring takes ~0.3 s to load the first time.
+    Call on a worker: the keyring takes ~0.3 s to load the first time. For ``username`` a training demo operator
+    (exempt from the second factor, so the key is never used) the keyring is not read at all: that first sign-in on
+    a new training console is the one start-up waits for (issue 17).
     """
     from dispatch_console.credentials import KeyringStore
     from dispatch_console.services import center_key, second_factor
+    from dispatch_console.services.demo_accounts import is_exempt_demo
 
     try:
-        key = center_key.load(KeyringStore())
+        exempt = is_exempt_demo(username.strip().lower(), training=ctx.training)
+        key = None if exempt else center_key.load(KeyringStore())
     except center_key.CenterKeyError:
         key = None  # not a key: sign-in then says the console has none
     return second_factor.Policy(required_roles=second_factor.roles_from_setting(ctx.settings.second_factor_roles),
@@ -58,7 +62,11 @@ class EnrolmentPanel(QWidget):
         intro = QLabel("Scan this code with an authenticator app (or type the key),\n"
                        "then type the 6-digit code it shows to keep it.")
         layout.addWidget(intro)
-        self.qr = QrCode()
+        # QR drawing (segno) is imported when someone enrols, not with this module: every sign-in imports it on
+        # the worker for policy_for (issue 17)
+        from dispatch_console.ui.qr import QrCode
+
+        self.qr: QrCode = QrCode()
         layout.addWidget(self.qr, 0, Qt.AlignmentFlag.AlignHCenter)
         self.secret_text = QLabel("")
         self.secret_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

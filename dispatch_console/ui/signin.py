@@ -25,13 +25,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dispatch_console.ui.queue.alert_words import Waiting
-from dispatch_console.ui.second_factor import EnrolmentPanel, RecoveryCodesDialog
 from dispatch_console.ui.theme import set_role
 from dispatch_console.ui.worker import run_in_background
 
-if TYPE_CHECKING:
-    pass
+if TYPE_CHECKING:  # the page is on screen before either is imported (issue 17): the queue's module brings SQLAlchemy
+    from dispatch_console.ui.queue.alert_words import Waiting
+    from dispatch_console.ui.second_factor import EnrolmentPanel, RecoveryCodesDialog
+
+
+SIGN_IN = "Sign in"
+QUEUED = "Waiting for the database …"
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,7 @@ class _PasswordCard(QWidget):
         pw_label.setBuddy(self.password)
         form.addRow(pw_label, self.password)
         layout.addLayout(form)
-        self.button = QPushButton("Sign in")
+        self.button = QPushButton(SIGN_IN)
         self.button.setProperty("primary", True)
         self.button.setDefault(True)
         layout.addWidget(self.button)
@@ -104,9 +107,13 @@ class _PasswordCard(QWidget):
 
 
 class SignInPage(_PasswordCard):
-    """Who is at the console. Emits ``signed_in(result)``: what ``authenticate`` returned, an (actor, …) tuple."""
+    """Who is at the console. Emits ``signed_in(result)``: what ``authenticate`` returned, an (actor, …) tuple.
+
+    ``checking`` is emitted when a sign-in has gone to the worker: the console prepares the workspace meanwhile.
+    """
 
     signed_in = Signal(object)
+    checking = Signal()
 
     def __init__(self, authenticate: Callable[[SignInRequest], Any]) -> None:
         super().__init__("Threat dispatch console", with_username=True)
@@ -116,13 +123,14 @@ class SignInPage(_PasswordCard):
         self.recovery_dialog: RecoveryCodesDialog | None = None
         form = self.findChild(QFormLayout)
         assert form is not None
-        self.enrolment = EnrolmentPanel()
-        form.addRow(self.enrolment)
+        self._form = form
+        self._enrolment: EnrolmentPanel | None = None  # made when an operator first has to enrol (see ``enrolment``)
         self.code = QLineEdit()
         self.code.setAccessibleName("Code")
         self.code.setPlaceholderText("6-digit code, or a recovery code")
         self._code_label = QLabel("&Code")
         self._code_label.setBuddy(self.code)
+        self._code_row = form.rowCount()
         form.addRow(self._code_label, self.code)
         self.new_password = QLineEdit()
         self.new_password.setEchoMode(QLineEdit.EchoMode.Password)
@@ -145,10 +153,26 @@ class SignInPage(_PasswordCard):
         self.button.clicked.connect(self._submit)
         self.username.setFocus()
 
+    @property
+    def enrolment(self) -> EnrolmentPanel:
+        """The QR code and key for a first second factor, above the code field; built the first time it is needed.
+
+        Its module (QR code drawing) is not imported before the page shows: most sign-ins never enrol.
+        """
+        if self._enrolment is None:
+            from dispatch_console.ui.second_factor import EnrolmentPanel
+
+            self._enrolment = EnrolmentPanel()
+            self._enrolment.hide()
+            self._form.insertRow(self._code_row, self._enrolment)  # above the code field
+        return self._enrolment
+
     def reset_steps(self) -> None:
         """Back to name and password (a new name, a refusal, sign-out)."""
-        self.enrolment.secret = ""
-        for widget in (self.enrolment, self.code, self._code_label, self.new_password, self._new_label,
+        if self._enrolment is not None:
+            self._enrolment.secret = ""
+            self._enrolment.hide()
+        for widget in (self.code, self._code_label, self.new_password, self._new_label,
                        self.repeat_password, self._repeat_label):
             widget.hide()
         for field in (self.code, self.new_password, self.repeat_password):
@@ -157,6 +181,7 @@ class SignInPage(_PasswordCard):
     def set_ready(self, ready: bool, message: str = "") -> None:
         self._ready = ready
         self.subtitle.setText(message or ("Sign in to start your shift." if ready else "Opening the database …"))
+        self.button.setText(SIGN_IN)
         self.button.setEnabled(ready)
         queued, self._queued = self._queued, False
         if ready and queued:
@@ -171,7 +196,7 @@ class SignInPage(_PasswordCard):
         return SignInRequest(
             self.username.text(), self.password.text(),
             code=self.code.text().strip() if self.code.isVisibleTo(self) else None,
-            new_secret=self.enrolment.secret or None,
+            new_secret=(self._enrolment.secret if self._enrolment is not None else "") or None,
             new_password=self.new_password.text() if self.new_password.isVisibleTo(self) else None,
         )
 
@@ -182,8 +207,11 @@ class SignInPage(_PasswordCard):
             self.username.setFocus()
             return
         if not self._ready:  # still opening the database (issue 17): accept the click and sign in once it is open
-            self._queued = True
+            self._queued = True  # acknowledged on the button itself, where the operator is looking
+            self.button.setText(QUEUED)
+            self.button.setEnabled(False)
             self.error.setText("Signing in as soon as the database is open …")
+            set_role(self.error, "hint")
             return
         if request.code == "":
             self.error.setText("Type the code from your authenticator app.")
@@ -197,7 +225,9 @@ class SignInPage(_PasswordCard):
             return
         self.busy(True)
         self.error.setText("")
+        set_role(self.error, "error")
         run_in_background(lambda: self._authenticate(request), self._done, self._failed)
+        self.checking.emit()
 
     def _done(self, result: Any) -> None:
         self.busy(False)
@@ -205,6 +235,8 @@ class SignInPage(_PasswordCard):
         self.reset_steps()
         codes = result[2] if isinstance(result, tuple) and len(result) > 2 else []
         if codes:
+            from dispatch_console.ui.second_factor import RecoveryCodesDialog
+
             self.recovery_dialog = RecoveryCodesDialog(codes, self.window())
             self.recovery_dialog.open()
         self.signed_in.emit(result)

@@ -175,6 +175,27 @@ def test_demo_operators_sign_in_only_in_training(db) -> None:  # type: ignore[no
     assert "operator.demo_disabled" in actions and "operator.demo_enabled" in actions
 
 
+def test_the_shipped_demo_hashes_are_todays_scrypt_of_the_public_demo_passwords(db) -> None:  # type: ignore[no-untyped-def]
+    """A new training console stores them instead of deriving three keys at start-up (issue 17); they must be real
+    hashes of the shown passwords, with the parameters every account gets, or training sign-in would break."""
+    import sqlalchemy as sa
+
+    from dispatch_console.domain import passwords
+    from dispatch_console.services import bootstrap
+    from dispatch_console.services.demo_accounts import DEMO_OPERATORS, DEMO_PASSWORD_HASHES
+
+    assert sorted(DEMO_PASSWORD_HASHES) == sorted(name for name, *_rest in DEMO_OPERATORS)
+    for username, _display, _role, password in DEMO_OPERATORS:
+        stored = DEMO_PASSWORD_HASHES[username]
+        assert stored.split("$")[:4] == ["scrypt", str(passwords.N), str(passwords.R), str(passwords.P)]
+        assert passwords.verify_password(password, stored)
+        assert not passwords.verify_password(password + "x", stored)
+    bootstrap.prepare(db, training=True)
+    with db.read() as session:
+        rows = {name: stored for name, stored in session.execute(sa.text("select username, password_hash from operators"))}
+    assert rows == DEMO_PASSWORD_HASHES
+
+
 def test_only_an_admin_manages_operators_and_every_action_is_audited(db, dana: str, admin: Actor,  # type: ignore[no-untyped-def]
                                                                       supervisor: Actor) -> None:
     with pytest.raises(PermissionDenied), db.write() as session:

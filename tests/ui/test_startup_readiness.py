@@ -9,8 +9,10 @@ follow a moment later.
 
 from __future__ import annotations
 
+import importlib
 import threading
 from collections.abc import Iterator
+from types import SimpleNamespace
 
 import pytest
 from PySide6.QtCore import Qt, QThreadPool
@@ -19,6 +21,8 @@ from pytestqt.qtbot import QtBot
 
 from dispatch_console.app import WORKSPACE_TABS, Console
 from dispatch_console.settings import Settings
+from dispatch_console.ui import workspace
+from dispatch_console.ui.signin import QUEUED, SIGN_IN
 
 
 @pytest.fixture
@@ -64,6 +68,61 @@ def test_enter_pressed_while_the_database_opens_signs_in_once_it_is_open(
                     timeout=5_000)
     qtbot.waitUntil(lambda: console.workspace.complete, timeout=10_000)
     assert console.window.tabs.count() == len(WORKSPACE_TABS)
+
+
+def test_a_click_while_the_database_opens_is_acknowledged_on_the_button_and_signs_in_once_it_is_open(
+    qtbot: QtBot, slow_console: tuple[Console, threading.Event]
+) -> None:
+    """The issue's complaint: the button looked enabled and a click did nothing. Now the click is kept and shown."""
+    console, release = slow_console
+    page = console.sign_in
+    assert page.button.isEnabled() and page.button.text() == SIGN_IN  # usable the moment it shows
+    qtbot.keyClicks(page.username, "supervisor")
+    qtbot.keyClicks(page.password, "training-sv")
+    qtbot.mouseClick(page.button, Qt.MouseButton.LeftButton)
+
+    assert (page.button.text(), page.button.isEnabled()) == (QUEUED, False)
+    assert page.error.text() == "Signing in as soon as the database is open …"
+    assert page.error.property("role") == "hint"  # news, not a fault
+    assert console.ctx.actor is None
+
+    release.set()
+    qtbot.waitUntil(lambda: console.ctx.actor is not None, timeout=20_000)
+    assert console.ctx.actor is not None and console.ctx.actor.username == "supervisor"
+    assert (page.button.text(), page.error.text()) == (SIGN_IN, "")
+    qtbot.waitUntil(lambda: console.workspace.complete, timeout=10_000)
+
+
+def test_a_supervisor_who_types_in_the_intake_before_the_queue_is_built_stays_there(
+    qtbot: QtBot, slow_console: tuple[Console, threading.Event], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A supervisor lands on the queue, but not by being pulled out of a report they already started."""
+    console, release = slow_console
+    release.set()
+    qtbot.waitUntil(lambda: console.ready, timeout=20_000)
+    imported = threading.Event()  # the other tabs' modules load on a worker: held here until the supervisor typed
+
+    def held_import(name: str) -> object:
+        if threading.current_thread() is not threading.main_thread():
+            imported.wait(20)
+        return importlib.import_module(name)
+
+    monkeypatch.setattr(workspace, "importlib", SimpleNamespace(import_module=held_import))
+    page = console.sign_in
+    qtbot.keyClicks(page.username, "supervisor")
+    qtbot.keyClicks(page.password, "training-sv")
+    qtbot.keyClick(page.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: console.ctx.actor is not None, timeout=20_000)
+    assert not console.workspace.complete  # the Queue tab is still on its way
+    intake = console.window.tabs.widget(0)
+    field = QApplication.focusWidget()
+    assert field is not None and intake.isAncestorOf(field)
+    qtbot.keyClicks(field, "Pat")
+    imported.set()
+
+    qtbot.waitUntil(lambda: console.workspace.complete, timeout=10_000)
+    assert console.window.tabs.currentWidget() is intake
+    assert QApplication.focusWidget() is field and field.text() == "Pat"  # type: ignore[attr-defined]
 
 
 def test_signing_out_before_every_tab_is_built_builds_nothing_more(
