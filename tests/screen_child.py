@@ -78,7 +78,7 @@ def sign_in(console: Any, username: str, password: str) -> None:
     assert wait(lambda: console.ctx.actor is not None), "the sign-in did not complete"
 
 
-def _text_rect(view: Any, index: Any, width: int, height: int) -> tuple[Any, Any]:
+def text_rect(view: Any, index: Any, width: int, height: int) -> tuple[Any, Any]:
     """The rectangle the delegate draws ``index``'s text in, within a ``width``×``height`` cell, and its font."""
     from PySide6.QtCore import QRect
     from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
@@ -112,7 +112,7 @@ def elided_cells(view: Any, columns: list[int] | tuple[int, ...]) -> list[str]:
             continue
         for row in range(model.rowCount()):
             index = model.index(row, column)
-            rect, option = _text_rect(view, index, view.columnWidth(column), view.rowHeight(row))
+            rect, option = text_rect(view, index, view.columnWidth(column), view.rowHeight(row))
             if QFontMetrics(option.font).horizontalAdvance(option.text) > rect.width():
                 cut.append(f"{model.headerData(column, Qt.Orientation.Horizontal)}: {option.text}")
     return cut
@@ -130,7 +130,7 @@ def cut_cells(view: Any, columns: list[int] | tuple[int, ...]) -> list[str]:
             continue
         for row in range(model.rowCount()):
             index = model.index(row, column)
-            rect, option = _text_rect(view, index, view.columnWidth(column), view.rowHeight(row))
+            rect, option = text_rect(view, index, view.columnWidth(column), view.rowHeight(row))
             needed = QFontMetrics(option.font).boundingRect(rect, int(Qt.TextFlag.TextWordWrap), option.text)
             if needed.width() > rect.width() or needed.height() > rect.height():
                 cut.append(f"{model.headerData(column, Qt.Orientation.Horizontal)}: {option.text}")

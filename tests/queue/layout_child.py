@@ -32,12 +32,12 @@ from dispatch_console.services.actor import Actor
 from dispatch_console.services.clock import utcnow
 from dispatch_console.settings import Settings
 from dispatch_console.ui.queue.columns import ALWAYS
-from dispatch_console.ui.queue.model import COL_TARGET, COLUMNS, ROW_ROLE
+from dispatch_console.ui.queue.model import COL_ALERTS, COL_TARGET, COLUMNS, ROW_ROLE
 from dispatch_console.ui.queue.tab import QueueTab
 from dispatch_console.ui.theme import apply_theme
 from dispatch_console.ui.units.full_text import REASON_COLUMN, STATE_COLUMN
 from tests.queue.factories import add_notification, add_threat
-from tests.screen_child import ROOT, cut_cells, elided_cells, maximize, sign_in, wait
+from tests.screen_child import ROOT, cut_cells, elided_cells, maximize, sign_in, text_rect, wait
 
 SUPERVISOR = Actor("supervisor", "Sam Supervisor", Role.SUPERVISOR, "geometry", True)
 LONGEST = 6  # the demo city's longest site names
@@ -64,7 +64,7 @@ def seed(console: Console) -> tuple[int, list[str]]:
             if name == school[0]:
                 continue
             add_threat(s, priority=priority, target_name=name, target_kind=kind, division=division,
-                       threatened_in=timedelta(days=1, hours=23, minutes=30), received_ago=timedelta(minutes=59))
+                       threatened_in=timedelta(days=1, hours=23, minutes=30), received_ago=timedelta(minutes=50))
         names = [site[0] for site in sites]
         for name, priority in (("Eastlake High School", "P2"), ("Eastlake Middle School", "P2")):
             add_threat(s, priority=priority, target_name=name, division="East", received_ago=timedelta(minutes=3))
@@ -128,24 +128,19 @@ def main() -> int:
     displayed = {}
     for name, row in shown.items():
         index = tab.proxy.index(row, COL_TARGET)
-        from tests.screen_child import _text_rect
-
-        rect, option = _text_rect(view, index, view.columnWidth(COL_TARGET), view.rowHeight(row))
+        rect, option = text_rect(view, index, view.columnWidth(COL_TARGET), view.rowHeight(row))
         metrics = QFontMetrics(option.font)
         seen = metrics.elidedText(option.text, view.textElideMode(), rect.width())
         displayed[name] = seen
         if not seen.startswith(name):
             names_cut.append(seen)
-    alerts = sorted({str(tab.proxy.index(r, 2).data()) for r in range(tab.proxy.rowCount())} - {""})
+    alerts = sorted({str(tab.proxy.index(r, COL_ALERTS).data()) for r in range(tab.proxy.rowCount())} - {""})
     units = panel.table
     result = {
         "screen": [app.primaryScreen().geometry().width(), app.primaryScreen().geometry().height()],
         "window": [console.window.width(), console.window.height()],
         "splitter": tab.splitter.sizes(),
         "pane_minimum": tab.pane.minimumSizeHint().width(),
-        "debug": {name: w.minimumSizeHint().width() for name, w in (
-            ("buttons", tab.pane.button_box), ("sections", tab.pane.sections), ("panel", panel),
-            ("units_table", panel.table), ("summary", tab.pane.summary))},
         "viewport": view.viewport().width(),
         "header": view.horizontalHeader().length(),
         "horizontal_scrollbar": view.horizontalScrollBar().isVisible(),
@@ -157,6 +152,9 @@ def main() -> int:
         "alerts": alerts,
         "units_cut": cut_cells(units, [REASON_COLUMN, STATE_COLUMN]),
         "units_horizontal_scrollbar": units.horizontalScrollBar().isVisible(),
+        "units_rows_in_view": sum(units.rowViewportPosition(r) >= 0 and units.rowViewportPosition(r)
+                                  + units.rowHeight(r) <= units.viewport().height()
+                                  for r in range(units.model().rowCount())),
         "units_widths": [units.columnWidth(c) for c in range(units.model().columnCount())],
         "units_reasons": [str(units.model().index(r, REASON_COLUMN).data()) for r in range(units.model().rowCount())],
         "units_states": [str(units.model().index(r, STATE_COLUMN).data()) for r in range(units.model().rowCount())],

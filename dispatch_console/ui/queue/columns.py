@@ -46,6 +46,7 @@ ALWAYS = (COL_PRIORITY, COL_CASE, COL_ALERTS, COL_TARGET, COL_COUNTDOWN)
 GROW = (COL_ALERTS, COL_COUNTDOWN)  # as wide as their widest text on screen: "in 1 day 23 h" is never "in 1 day 2…"
 GIVE_WAY = (COL_CALL_TAKER, COL_DIVISION, COL_UNITS, COL_AGE, COL_NOTIFIED, COL_STATUS)  # first hides first
 TARGET_MIN_SAMPLE = "Northview High School"  # the site's name must stay readable before any column gives way
+TARGET_MAX_CHARS = 36  # a longer name does not push columns away: its generic words shorten (``target_cell.py``)
 PADDING = 16  # the cell's text margins (≈ 8 px) and a little air
 HEADER_EXTRA = 8  # a header section's own padding and border (the stylesheet's 3 px each side, 1 px border)
 
@@ -69,6 +70,7 @@ class QueueColumns(QObject):
         self.saved_widths: dict[int, int] = {int(k): int(v) for k, v in pairs if k.isdigit() and v.isdigit()}
         self._fitting = False
         self.required = 0
+        self._target_seen: tuple[object, int] = (None, 0)  # (viewport width and font, widest name seen at them)
         self.target_delegate = TargetDelegate(view)
         view.setItemDelegateForColumn(COL_TARGET, self.target_delegate)
         header = view.horizontalHeader()
@@ -108,22 +110,32 @@ class QueueColumns(QObject):
         return widest
 
     def target_minimum(self) -> int:
-        """The longest site name among the rows on screen (bold, as on P1 rows): Target is never narrower."""
+        """The longest site name among the rows on screen (bold, as on P1 rows), up to ``TARGET_MAX_CHARS``
+        average characters: Target is never narrower."""
         bold = QFont(self.view.font())
         bold.setBold(True)
         metrics = QFontMetrics(bold)
-        widest = metrics.horizontalAdvance(TARGET_MIN_SAMPLE)
+        floor = metrics.horizontalAdvance(TARGET_MIN_SAMPLE)
+        widest = floor
         for row in self._rows_in_view():
             queue_row = self.view.model().index(row, COL_TARGET).data(ROW_ROLE)
             if queue_row is not None:
                 widest = max(widest, metrics.horizontalAdvance(queue_row.target_name))
-        return widest + PADDING
+        width = min(widest, max(floor, metrics.averageCharWidth() * TARGET_MAX_CHARS)) + PADDING
+        key = (self.view.viewport().width(), bold.key())
+        if self._target_seen[0] == key:  # a shorter name scrolled into view: the columns stay as they are
+            width = max(width, self._target_seen[1])
+        self._target_seen = (key, width)
+        return width
 
-    def required_width(self) -> int:
-        """The table's width (frame and scroll bar included) that shows the columns that always show in full."""
+    def required_width(self, *, every_column: bool = False) -> int:
+        """The table's width (frame and scroll bar included) that shows the columns that always show in full — or,
+        with ``every_column``, all the columns the operator chose, at their widths."""
         view = self.view
-        columns = sum(self.natural_width(c) for c in ALWAYS if c != COL_TARGET) + self.target_minimum()
-        return columns + 2 * view.frameWidth() + view.verticalScrollBar().sizeHint().width()
+        shown = [c for c in range(len(COLUMNS)) if c not in self.chosen_hidden] if every_column else ALWAYS
+        widths = sum(max(self.natural_width(c), self.saved_widths.get(c, 0) if every_column else 0)
+                     for c in shown if c != COL_TARGET)
+        return widths + self.target_minimum() + 2 * view.frameWidth() + view.verticalScrollBar().sizeHint().width()
 
     def _rows_in_view(self) -> range:
         view = self.view

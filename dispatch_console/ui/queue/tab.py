@@ -53,6 +53,7 @@ SHORTCUTS = (
 )
 # Column widths, the columns that give way on a narrow screen and the column chooser: see columns.py.
 SPLIT = (1210, 690)  # table : pane at 1920 px; the pane needs ~700 px for the units panel's columns side by side
+PANE_UNFOLDED = 560  # the pane may give up this much of its preferred width so that no queue column must hide
 PANE_MINIMUM = 480  # narrower, the units' reasons and failures wrap into too many lines (their columns fold at ~600)
 
 
@@ -161,18 +162,23 @@ class QueueTab(QWidget):
     # --- layout pieces -------------------------------------------------------------------------------------------
     def fit_split(self) -> None:
         """Share the width between the table and the pane: the pane keeps its preferred width while the table still
-        shows the site names in full; on a narrower screen the table takes what it needs, the pane keeps at least
-        ``PANE_MINIMUM`` (its buttons and the units' columns re-flow). Within one window width the table only grows,
-        so scrolling past a shorter name does not make the pane jump."""
+        shows every column and the site names in full, and gives up to ``PANE_UNFOLDED`` for that; on a narrower
+        screen the table takes what the columns that always show need (the others give way), the pane keeps at
+        least ``PANE_MINIMUM`` (its buttons and the units' columns re-flow). Within one window width the table
+        only grows, so scrolling past a shorter name does not make the pane jump."""
         if self._split_by_operator:
             return
         total = sum(self.splitter.sizes())
         if total <= 0:
             return
-        needed = self.columns.required_width()
+        pane_minimum = max(PANE_MINIMUM, self.pane.minimumSizeHint().width())
+        everything = self.columns.required_width(every_column=True)
+        if total - everything >= PANE_UNFOLDED:  # every chosen column and the names, beside a pane that still
+            needed = everything                   # shows the units' columns side by side
+        else:
+            needed = self.columns.required_width()
         if self._split_for[0] == total:
             needed = max(needed, self._split_for[1])
-        pane_minimum = max(PANE_MINIMUM, self.pane.minimumSizeHint().width())
         table = max(total - SPLIT[1], min(needed, total - pane_minimum))
         self._split_for = (total, needed)
         if self.splitter.sizes()[0] != table:

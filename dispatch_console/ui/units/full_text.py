@@ -3,8 +3,9 @@
 The unit's call sign takes its contents' width; division and unit status are as wide as their headings (or usual
 words); "Why designated" and the notification state share what is left and wrap, the rows growing to fit. In a
 narrow pane (a 1366 px screen, or 150 % scale, with the queue beside it) division and unit status give way first:
-they move under the call sign ("SRO-14" / "West · available"), so the two columns that carry sentences keep a
-readable width. The Kind column is left out: the reason names the kind ("proposed: school resource officer for
+the status moves under the call sign ("SRO-14" / "available"; the division is in the reason and the cell's
+tooltip), so the two columns that carry sentences keep a readable width; they share it in proportion to their
+longest text. The table is never shorter than its first three rows (the section scrolls instead). The Kind column is left out: the reason names the kind ("proposed: school resource officer for
 Northview High School"). A threat has a handful of units, so sizing rows to their contents costs nothing here
 (unlike the 10,000-row queue).
 """
@@ -18,8 +19,8 @@ from PySide6.QtWidgets import QHeaderView, QTableView
 # UnitsModel.HEADERS: "Unit", "Kind", "Division", "Unit status", "Why designated", "Notification"
 UNIT_COLUMN, KIND_COLUMN, DIVISION_COLUMN, STATUS_COLUMN, REASON_COLUMN, STATE_COLUMN = range(6)
 PADDING = 16
-REASON_SAMPLE = "proposed: patrol, North division"  # "Why designated" needs this much before the columns fold
-STATE_SAMPLE = "✔ acknowledged by SRO-04"
+REASON_SAMPLE = "proposed: school resource"  # "Why designated" gets at least this much before the columns fold
+STATE_SAMPLE = "✔ acknowledged by"
 SHOWN_ROWS, MAX_MINIMUM = 3, 260  # the table is at least as tall as its first three rows (at most 260 px of them)
 
 
