@@ -100,9 +100,10 @@ def text_rect(view: Any, index: Any, width: int, height: int) -> tuple[Any, Any]
 def elided_cells(view: Any, columns: list[int] | tuple[int, ...]) -> list[str]:
     """``"column: text"`` for every cell of ``columns`` whose one-line text does not fit its column (is elided).
 
-    The text is what the delegate would draw (its ``initStyleOption``), in the cell's font (bold P1 rows)."""
+    The text is what the delegate would draw (its ``initStyleOption``), in the cell's font (bold P1 rows), measured
+    in fractional pixels: Qt elides when the laid-out line is wider than the text rectangle by any fraction."""
     from PySide6.QtCore import Qt
-    from PySide6.QtGui import QFontMetrics
+    from PySide6.QtGui import QFontMetricsF
 
     model = view.model()
     cut = []
@@ -113,7 +114,7 @@ def elided_cells(view: Any, columns: list[int] | tuple[int, ...]) -> list[str]:
         for row in range(model.rowCount()):
             index = model.index(row, column)
             rect, option = text_rect(view, index, view.columnWidth(column), view.rowHeight(row))
-            if QFontMetrics(option.font).horizontalAdvance(option.text) > rect.width():
+            if QFontMetricsF(option.font).horizontalAdvance(option.text) > rect.width():  # as Qt decides to elide
                 cut.append(f"{model.headerData(column, Qt.Orientation.Horizontal)}: {option.text}")
     return cut
 

@@ -23,7 +23,7 @@ class FlowLayout(QLayout):
         self.setSpacing(spacing)
         self.setContentsMargins(QMargins(0, 0, 0, 0))
 
-    # --- QLayout's item list ---------------------------------------------------------------------------------------
+    # --- QLayout's item list -------------------------------------------------------------------------------------
     def addItem(self, item: QLayoutItem) -> None:
         self._items.append(item)
 
@@ -36,7 +36,7 @@ class FlowLayout(QLayout):
     def takeAt(self, index: int) -> QLayoutItem | None:  # type: ignore[override]
         return self._items.pop(index) if 0 <= index < len(self._items) else None
 
-    # --- sizes --------------------------------------------------------------------------------------------------------
+    # --- sizes ----------------------------------------------------------------------------------------------------
     def expandingDirections(self) -> Qt.Orientation:
         return Qt.Orientation(0)
 
@@ -63,11 +63,11 @@ class FlowLayout(QLayout):
 
     def minimumSize(self) -> QSize:
         """The widest button: the one width below which a button would be cut."""
-        cell = self._cell()
-        margins = self.contentsMargins()
-        return QSize(cell.width() + margins.left() + margins.right(), cell.height() + margins.top() + margins.bottom())
+        cell, margins = self._cell(), self.contentsMargins()
+        return QSize(cell.width() + margins.left() + margins.right(),
+                     cell.height() + margins.top() + margins.bottom())
 
-    # --- placing ------------------------------------------------------------------------------------------------------
+    # --- placing --------------------------------------------------------------------------------------------------
     def _shown(self) -> list[QLayoutItem]:
         return [item for item in self._items if not item.isEmpty()]
 

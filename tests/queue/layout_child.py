@@ -20,7 +20,7 @@ from datetime import timedelta
 os.environ.setdefault("DISPATCH_CONSOLE_HOME", tempfile.mkdtemp(prefix="queue-layout-"))
 
 from PySide6.QtCore import QThreadPool
-from PySide6.QtGui import QFontMetrics
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
@@ -94,7 +94,6 @@ def seed(console: Console) -> tuple[int, list[str]]:
 
 
 def main() -> int:
-    width, height = int(sys.argv[1]), int(sys.argv[2])
     theme = sys.argv[3] if len(sys.argv) > 3 else "dark"
     png = sys.argv[4] if len(sys.argv) > 4 else ""
     app = QApplication(sys.argv)
@@ -129,7 +128,7 @@ def main() -> int:
     for name, row in shown.items():
         index = tab.proxy.index(row, COL_TARGET)
         rect, option = text_rect(view, index, view.columnWidth(COL_TARGET), view.rowHeight(row))
-        metrics = QFontMetrics(option.font)
+        metrics = QFontMetricsF(option.font)
         seen = metrics.elidedText(option.text, view.textElideMode(), rect.width())
         displayed[name] = seen
         if not seen.startswith(name):

@@ -68,6 +68,7 @@ WHY_DISABLED = "Only a supervisor can do this; call-takers view threats and add 
 
 
 # (section title, shortcut): the pane's sections below the header, in reading order
+MARGIN_LEFT = 6  # between the splitter's handle and the pane
 TAB_PADDING = 40  # a section tab's margins and border around its text (the stylesheet's padding, both sides)
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("Units && notification", "Alt+1"),
@@ -122,7 +123,7 @@ class DetailPane(QWidget):
         self.dialog_factory: Callable[[QDialog], int] = lambda d: d.exec()  # tests replace it to answer dialogs
 
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(6, 0, 0, 0)
+        outer.setContentsMargins(MARGIN_LEFT, 0, 0, 0)
         self.case_label = QLabel("No threat selected")
         set_role(self.case_label, "case-number")
         self.case_label.setAccessibleName("Case")
@@ -175,10 +176,11 @@ class DetailPane(QWidget):
             self.units_panel.notified.connect(lambda *_: self.refresh())  # show the new pages in the timeline
             fit_units_table(self.units_panel)
             # A short window (1366×768, or 150 %) scrolls the section rather than squeezing the units list flat
-            units_page: QWidget = QScrollArea()
-            units_page.setWidgetResizable(True)
-            units_page.setFrameShape(QFrame.Shape.NoFrame)
-            units_page.setWidget(self.units_panel)
+            units_scroll = QScrollArea()
+            units_scroll.setWidgetResizable(True)
+            units_scroll.setFrameShape(QFrame.Shape.NoFrame)
+            units_scroll.setWidget(self.units_panel)
+            units_page: QWidget = units_scroll
         else:
             units_page = QLabel("The notification panel is not available here; the designated units are listed "
                                 "under Details (Alt+2).")
@@ -246,7 +248,7 @@ class DetailPane(QWidget):
         long = [f"{title}  [{shortcut}]" for title, shortcut in SECTIONS]
         wide = sum(bar.fontMetrics().horizontalAdvance(text.replace("&&", "&")) + TAB_PADDING for text in long)
         for index, (text, (title, _shortcut)) in enumerate(zip(long, SECTIONS, strict=True)):
-            wanted = text if wide <= self.width() - self.layout().contentsMargins().left() else title
+            wanted = text if wide <= self.width() - MARGIN_LEFT else title
             if bar.tabText(index) != wanted:
                 bar.setTabText(index, wanted)
 

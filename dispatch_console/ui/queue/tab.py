@@ -173,10 +173,8 @@ class QueueTab(QWidget):
             return
         pane_minimum = max(PANE_MINIMUM, self.pane.minimumSizeHint().width())
         everything = self.columns.required_width(every_column=True)
-        if total - everything >= PANE_UNFOLDED:  # every chosen column and the names, beside a pane that still
-            needed = everything                   # shows the units' columns side by side
-        else:
-            needed = self.columns.required_width()
+        # every chosen column and the names, if the pane can still show the units' columns side by side
+        needed = everything if total - everything >= PANE_UNFOLDED else self.columns.required_width()
         if self._split_for[0] == total:
             needed = max(needed, self._split_for[1])
         table = max(total - SPLIT[1], min(needed, total - pane_minimum))

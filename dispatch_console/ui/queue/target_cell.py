@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex
-from PySide6.QtGui import QFontMetrics
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from dispatch_console.ui.queue.model import ROW_ROLE
@@ -46,7 +46,7 @@ class TargetDelegate(QStyledItemDelegate):
     def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
         super().initStyleOption(option, index)
         width = text_width(option)
-        metrics = QFontMetrics(option.font)
+        metrics = QFontMetricsF(option.font)  # fractional, as Qt's text layout measures it before eliding
         if width <= 0 or metrics.horizontalAdvance(option.text) <= width:
             return
         row = index.data(ROW_ROLE)

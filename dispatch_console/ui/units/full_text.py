@@ -3,11 +3,11 @@
 The unit's call sign takes its contents' width; division and unit status are as wide as their headings (or usual
 words); "Why designated" and the notification state share what is left and wrap, the rows growing to fit. In a
 narrow pane (a 1366 px screen, or 150 % scale, with the queue beside it) division and unit status give way first:
-the status moves under the call sign ("SRO-14" / "available"; the division is in the reason and the cell's
-tooltip), so the two columns that carry sentences keep a readable width; they share it in proportion to their
-longest text. The table is never shorter than its first three rows (the section scrolls instead). The Kind column is left out: the reason names the kind ("proposed: school resource officer for
-Northview High School"). A threat has a handful of units, so sizing rows to their contents costs nothing here
-(unlike the 10,000-row queue).
+the status moves under the call sign ("SRO-14" / "available"; the division is in the reason and the cell's tooltip),
+so the two columns that carry sentences keep a readable width; they share it in proportion to their longest text.
+The table is never shorter than its first three rows (the section scrolls instead). The Kind column is left out: the
+reason names the kind ("proposed: school resource officer for Northview High School"). A threat has a handful of
+units, so sizing rows to their contents costs nothing here (unlike the 10,000-row queue).
 """
 
 from __future__ import annotations
