@@ -102,6 +102,7 @@ def threat_values(i: int, *, open_: bool, now: datetime, sqlite: bool) -> tuple[
         "ack_overdue": open_ and rnd.random() < 0.05, "escalations": 0, "first_notified_at": None,
         "first_ack_at": None, "closed_at": None if open_ else ts(received + timedelta(days=2)),
         "updated_at": ts(received), "updated_by": "calltaker", "version": 1,
+        "answered_original_at": None, "cad_number": "",  # migration 0008: a corrected answered time, the CAD number
     }
     return tuple(values[c] for c in COLUMNS)
 

@@ -90,6 +90,13 @@ def main() -> int:
              []),
             ("Sunset Elementary", [], [Indicator.MENTAL_HEALTH], "Parent overheard an older sibling talking about hurting kids.",
              None, "", [SuspectInput(age=19, description="older sibling")]),
+            # two of the demo city's longest names: the Target column must show them whole (or, at 150 %, shortened
+            # by their generic words, never cut in the distinguishing part)
+            ("Western Heights Middle School", [Weapon.NONE_STATED], [Indicator.SPECIFIC_TARGET],
+             "Anonymous note in a locker names the school and 'next week'.", timedelta(days=6), "next week", []),
+            ("First Baptist Church of Riverton", [Weapon.NONE_STATED], [Indicator.REPEATED_SPREADING],
+             "Caller heard a threat against Sunday service repeated at a bus stop.", timedelta(days=3, hours=20),
+             "Sunday", []),
         ]
         with console.db.write() as session:
             for name, weapons, indicators, statement, when, said, suspects in calls:

@@ -1,21 +1,19 @@
 """Child process of the geometry test: one console at one screen size and scale factor, the call's fields measured.
 
 ``QT_SCALE_FACTOR`` must be set before the ``QApplication`` exists, hence a process per size. Run as
-``python -m tests.intake.geometry_child WIDTH HEIGHT`` (screen pixels) with ``QT_SCALE_FACTOR`` in the environment;
-prints one JSON object: the viewport and, per field, its rectangle in viewport coordinates and whether it lies
-wholly inside.
+``python -m tests.intake.geometry_child WIDTH HEIGHT`` (screen pixels) through :func:`tests.screen_child.run_child`,
+which gives the child a real offscreen screen of that size and the scale factor; prints one JSON object: the
+viewport and, per field, its rectangle in viewport coordinates and whether it lies wholly inside.
 
-The window is sized as a maximized window on that screen: the screen less a 40-pixel task bar and a 30-pixel title
-bar, both scaled like everything else (Windows draws them at 150 % too).
+The window is sized as a maximized window on that screen (:func:`tests.screen_child.maximize`): the screen less a
+40-pixel task bar and a 30-pixel title bar, both scaled like everything else (Windows draws them at 150 % too).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import sys
 import tempfile
-import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("DISPATCH_CONSOLE_HOME", tempfile.mkdtemp(prefix="intake-geometry-"))
@@ -28,30 +26,17 @@ from dispatch_console.app import Console
 from dispatch_console.settings import Settings
 from dispatch_console.ui.intake.tab import IntakeTab
 from dispatch_console.ui.theme import apply_theme
-
-TASK_BAR, TITLE_BAR = 40, 30
-
-
-def wait(condition, timeout: float = 20.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not condition() and time.monotonic() < deadline:
-        QTest.qWait(20)
+from tests.screen_child import maximize, sign_in
 
 
 def main() -> int:
-    width, height = int(sys.argv[1]), int(sys.argv[2])
-    scale = float(os.environ.get("QT_SCALE_FACTOR", "1") or 1)
-    app = QApplication(sys.argv)
+    app = QApplication([])
     apply_theme(app, "dark")
     console = Console(settings=Settings(timezone="America/Chicago", console_name="geometry").validated(),
                       start_backend=False)
-    console.window.resize(round(width / scale), round(height / scale) - TASK_BAR - TITLE_BAR)
+    maximize(console.window)
     console.window.show()
-    wait(lambda: console.ready)
-    console.sign_in.username.setText("calltaker")
-    console.sign_in.password.setText("training-ct")
-    console.sign_in.button.click()
-    wait(lambda: console.ctx.actor is not None)
+    sign_in(console, "calltaker", "training-ct")
     tabs = console.window.tabs
     tab = next(tabs.widget(i) for i in range(tabs.count()) if isinstance(tabs.widget(i), IntakeTab))
     tabs.setCurrentWidget(tab)

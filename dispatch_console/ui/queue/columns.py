@@ -1,16 +1,18 @@
 """Which queue columns show and how wide: the words that matter are never cut off, the others give way first.
 
 Priority, case number, alerts, target and countdown always show, at least as wide as the text they usually hold
-(Alerts and Countdown as wide as their widest text among the rows in view, so an alert word is never elided). When
-the table is too narrow (1366 px with the detail pane open, or 150 % scale) the less important columns hide, least
-important first, until everything fits without a horizontal scrollbar; Target takes whatever width is left. The
-operator chooses columns from the header's context menu (or View → Queue columns…) and resizes them; both are
-kept per operator (``operator_prefs``).
+(Alerts and Countdown as wide as their widest text among the rows in view, so an alert word is never elided; Target
+as wide as the longest site name in view). When the table is too narrow (1366 px with the detail pane open, or
+150 % scale) the less important columns hide, least important first, until everything fits without a horizontal
+scrollbar; Target takes whatever width is left. :meth:`QueueColumns.required_width` is what the table needs for all
+of that, so the Queue tab can give it that much of the splitter; the Target cell drops its kind tag before any of
+the name (``target_cell.py``). The operator chooses columns from the header's context menu (or View → Queue
+columns…) and resizes them; both are kept per operator (``operator_prefs``).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QHeaderView, QMenu, QTableView
 from shiboken6 import isValid
@@ -29,8 +31,10 @@ from dispatch_console.ui.queue.model import (
     COL_TARGET,
     COL_UNITS,
     COLUMNS,
+    ROW_ROLE,
     QueueModel,
 )
+from dispatch_console.ui.queue.target_cell import TargetDelegate
 
 # The widest text each column usually holds (bold, as P1 rows are): widths come from the font, not pixels.
 SAMPLES = {
@@ -42,12 +46,19 @@ ALWAYS = (COL_PRIORITY, COL_CASE, COL_ALERTS, COL_TARGET, COL_COUNTDOWN)
 GROW = (COL_ALERTS, COL_COUNTDOWN)  # as wide as their widest text on screen: "in 1 day 23 h" is never "in 1 day 2…"
 GIVE_WAY = (COL_CALL_TAKER, COL_DIVISION, COL_UNITS, COL_AGE, COL_NOTIFIED, COL_STATUS)  # first hides first
 TARGET_MIN_SAMPLE = "Northview High School"  # the site's name must stay readable before any column gives way
+TARGET_MAX_CHARS = 36  # a longer name does not push columns away: its generic words shorten (``target_cell.py``)
 PADDING = 16  # the cell's text margins (≈ 8 px) and a little air
 HEADER_EXTRA = 8  # a header section's own padding and border (the stylesheet's 3 px each side, 1 px border)
 
 
 class QueueColumns(QObject):
-    """Keeps ``view``'s columns fitted to its width; owns the column chooser and the operator's saved widths."""
+    """Keeps ``view``'s columns fitted to its width; owns the column chooser and the operator's saved widths.
+
+    Signals:
+        required_changed(int): the width the table needs so that nothing that matters is cut changed.
+    """
+
+    required_changed = Signal(int)
 
     def __init__(self, view: QTableView, model: QueueModel, operator: str) -> None:
         super().__init__(view)
@@ -58,6 +69,10 @@ class QueueColumns(QObject):
         pairs = [(str(k), str(v)) for k, v in dict(saved or {}).items()]
         self.saved_widths: dict[int, int] = {int(k): int(v) for k, v in pairs if k.isdigit() and v.isdigit()}
         self._fitting = False
+        self.required = 0
+        self._target_seen: tuple[object, int] = (None, 0)  # (viewport width and font, widest name seen at them)
+        self.target_delegate = TargetDelegate(view)
+        view.setItemDelegateForColumn(COL_TARGET, self.target_delegate)
         header = view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
@@ -86,17 +101,48 @@ class QueueColumns(QObject):
 
     def _widest_in_view(self, column: int, metrics: QFontMetrics) -> int:
         """The widest text of ``column`` among the rows on screen (a few dozen; never a walk over 10,000 rows)."""
-        view = self.view
-        proxy = view.model()
-        first = max(view.rowAt(0), 0)
-        last = view.rowAt(view.viewport().height() - 1)
-        last = proxy.rowCount() - 1 if last < 0 else last
+        proxy = self.view.model()
         widest = 0
-        for row in range(first, min(last, first + 200) + 1):
+        for row in self._rows_in_view():
             text = proxy.index(row, column).data()
             if text:
                 widest = max(widest, metrics.horizontalAdvance(str(text)))
         return widest
+
+    def target_minimum(self) -> int:
+        """The longest site name among the rows on screen (bold, as on P1 rows), up to ``TARGET_MAX_CHARS``
+        average characters: Target is never narrower."""
+        bold = QFont(self.view.font())
+        bold.setBold(True)
+        metrics = QFontMetrics(bold)
+        floor = metrics.horizontalAdvance(TARGET_MIN_SAMPLE)
+        widest = floor
+        for row in self._rows_in_view():
+            queue_row = self.view.model().index(row, COL_TARGET).data(ROW_ROLE)
+            if queue_row is not None:
+                widest = max(widest, metrics.horizontalAdvance(queue_row.target_name))
+        width = min(widest, max(floor, metrics.averageCharWidth() * TARGET_MAX_CHARS)) + PADDING
+        key = (self.view.viewport().width(), bold.key())
+        if self._target_seen[0] == key:  # a shorter name scrolled into view: the columns stay as they are
+            width = max(width, self._target_seen[1])
+        self._target_seen = (key, width)
+        return width
+
+    def required_width(self, *, every_column: bool = False) -> int:
+        """The table's width (frame and scroll bar included) that shows the columns that always show in full — or,
+        with ``every_column``, all the columns the operator chose, at their widths."""
+        view = self.view
+        shown = [c for c in range(len(COLUMNS)) if c not in self.chosen_hidden] if every_column else ALWAYS
+        widths = sum(max(self.natural_width(c), self.saved_widths.get(c, 0) if every_column else 0)
+                     for c in shown if c != COL_TARGET)
+        return widths + self.target_minimum() + 2 * view.frameWidth() + view.verticalScrollBar().sizeHint().width()
+
+    def _rows_in_view(self) -> range:
+        view = self.view
+        first = max(view.rowAt(0), 0)
+        last = view.rowAt(view.viewport().height() - 1)
+        last = view.model().rowCount() - 1 if last < 0 else last
+        return range(first, min(last, first + 200) + 1)
 
     def fit(self) -> None:
         """Show what fits, least important columns giving way first; Target stretches over what is left."""
@@ -107,11 +153,15 @@ class QueueColumns(QObject):
             self._fit()
         finally:
             self._fitting = False
+        required = self.required_width()
+        if required != self.required:
+            self.required = required
+            self.required_changed.emit(required)
 
     def _fit(self) -> None:
         view = self.view
         available = view.viewport().width()
-        target_min = QFontMetrics(view.font()).horizontalAdvance(TARGET_MIN_SAMPLE) + PADDING
+        target_min = self.target_minimum()
         widths = {c: max(self.natural_width(c), self.saved_widths.get(c, 0)) for c in range(len(COLUMNS))
                   if c != COL_TARGET}
         shown = [c for c in range(len(COLUMNS)) if c not in self.chosen_hidden]

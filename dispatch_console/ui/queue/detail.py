@@ -16,12 +16,11 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -38,6 +37,7 @@ from dispatch_console.services import queue, triage
 from dispatch_console.services.actor import Actor, PermissionDenied
 from dispatch_console.services.queue import QueueRow, ThreatDetail
 from dispatch_console.ui.context import ConsoleContext
+from dispatch_console.ui.flow_layout import FlowLayout
 from dispatch_console.ui.queue.apply_again import AGAIN_HINT, ApplyAgainButton
 from dispatch_console.ui.queue.dialogs import (
     AssignDialog,
@@ -68,6 +68,8 @@ WHY_DISABLED = "Only a supervisor can do this; call-takers view threats and add 
 
 
 # (section title, shortcut): the pane's sections below the header, in reading order
+MARGIN_LEFT = 6  # between the splitter's handle and the pane
+TAB_PADDING = 40  # a section tab's margins and border around its text (the stylesheet's padding, both sides)
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("Units && notification", "Alt+1"),
     ("Details", "Alt+2"),
@@ -121,7 +123,7 @@ class DetailPane(QWidget):
         self.dialog_factory: Callable[[QDialog], int] = lambda d: d.exec()  # tests replace it to answer dialogs
 
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(6, 0, 0, 0)
+        outer.setContentsMargins(MARGIN_LEFT, 0, 0, 0)
         self.case_label = QLabel("No threat selected")
         set_role(self.case_label, "case-number")
         self.case_label.setAccessibleName("Case")
@@ -149,10 +151,9 @@ class DetailPane(QWidget):
         outer.addLayout(feedback_row)
 
         self.button_box = QWidget()
-        buttons = QGridLayout(self.button_box)
-        buttons.setContentsMargins(0, 0, 0, 0)
+        buttons = FlowLayout(self.button_box, uniform=True)  # 4 × 2 on a wide pane, fewer columns on a narrow one
         self.buttons: dict[str, QPushButton] = {}
-        for i, (name, text, shortcut, supervisor_only) in enumerate(ACTIONS):
+        for name, text, shortcut, supervisor_only in ACTIONS:
             button = QPushButton(text)
             button.setAccessibleName(text.replace("&", "").rstrip("…"))
             allowed = actor.is_supervisor or not supervisor_only
@@ -160,7 +161,7 @@ class DetailPane(QWidget):
             button.setProperty("allowed", allowed)
             button.clicked.connect(lambda _c=False, n=name: self.trigger(n))
             self.buttons[name] = button
-            buttons.addWidget(button, i // 4, i % 4)
+            buttons.addWidget(button)
         outer.addWidget(self.button_box)
 
         self.sections = QTabWidget()
@@ -174,7 +175,12 @@ class DetailPane(QWidget):
             self.units_panel = UnitsPanel(ctx, window)
             self.units_panel.notified.connect(lambda *_: self.refresh())  # show the new pages in the timeline
             fit_units_table(self.units_panel)
-            units_page: QWidget = self.units_panel
+            # A short window (1366×768, or 150 %) scrolls the section rather than squeezing the units list flat
+            units_scroll = QScrollArea()
+            units_scroll.setWidgetResizable(True)
+            units_scroll.setFrameShape(QFrame.Shape.NoFrame)
+            units_scroll.setWidget(self.units_panel)
+            units_page: QWidget = units_scroll
         else:
             units_page = QLabel("The notification panel is not available here; the designated units are listed "
                                 "under Details (Alt+2).")
@@ -230,6 +236,21 @@ class DetailPane(QWidget):
                 section_key.activated.connect(lambda i=index: self.show_section(i))
         self._show_empty(True)
         self._update_buttons()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_section_tabs()
+
+    def _fit_section_tabs(self) -> None:
+        """Section tabs read "Timeline  [Alt+3]" when they fit side by side, "Timeline" (key in the tooltip) when the
+        pane is narrow, so no section hides behind the tab bar's scroll arrows."""
+        bar = self.sections.tabBar()
+        long = [f"{title}  [{shortcut}]" for title, shortcut in SECTIONS]
+        wide = sum(bar.fontMetrics().horizontalAdvance(text.replace("&&", "&")) + TAB_PADDING for text in long)
+        for index, (text, (title, _shortcut)) in enumerate(zip(long, SECTIONS, strict=True)):
+            wanted = text if wide <= self.width() - MARGIN_LEFT else title
+            if bar.tabText(index) != wanted:
+                bar.setTabText(index, wanted)
 
     @staticmethod
     def _buddy(text: str, widget: QWidget) -> QLabel:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -51,7 +52,19 @@ SHORTCUTS = (
     *((f"Detail pane: {title.replace('&&', 'and')}", shortcut) for title, shortcut in SECTIONS),
 )
 # Column widths, the columns that give way on a narrow screen and the column chooser: see columns.py.
-SPLIT = (1210, 690)  # table : pane at 1920 px; the pane needs ~700 px for the units panel's columns
+SPLIT = (1210, 690)  # table : pane at 1920 px; the pane needs ~700 px for the units panel's columns side by side
+PANE_UNFOLDED = 560  # the pane may give up this much of its preferred width so that no queue column must hide
+PANE_MINIMUM = 480  # narrower, the units' reasons and failures wrap into too many lines (their columns fold at ~600)
+
+
+class QueueSplitter(QSplitter):
+    """A splitter that says when it has been resized (and has shared out its new width), so the tab can re-split."""
+
+    resized = Signal()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.resized.emit()
 
 
 class QueueTab(QWidget):
@@ -94,7 +107,7 @@ class QueueTab(QWidget):
         self.pane = DetailPane(ctx.db, actor, tz=ctx.tz, ctx=ctx, window=window)
         self.pane.row_changed.connect(lambda row: self._apply([row], [], alert=False))
         self.pane.message.connect(self._on_pane_message)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter = QueueSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.view)
         splitter.addWidget(self.pane)
         splitter.setStretchFactor(0, 3)
@@ -102,6 +115,11 @@ class QueueTab(QWidget):
         splitter.setChildrenCollapsible(False)
         splitter.setSizes(list(SPLIT))
         self.splitter = splitter
+        self._split_by_operator = False  # the operator dragged the handle: their split stays
+        self._split_for: tuple[int, int] = (0, 0)  # (splitter width, table width needed) of the last automatic split
+        splitter.splitterMoved.connect(self._on_splitter_moved)
+        self.columns.required_changed.connect(lambda _w: self.fit_split())
+        splitter.resized.connect(self.fit_split)
         column.addWidget(splitter, 1)
         self.count_label = QLabel("")
         self.count_label.setAccessibleName("Queue summary")
@@ -142,6 +160,31 @@ class QueueTab(QWidget):
         self.destroyed.connect(on_destroyed)
 
     # --- layout pieces -------------------------------------------------------------------------------------------
+    def fit_split(self) -> None:
+        """Share the width between the table and the pane: the pane keeps its preferred width while the table still
+        shows every column and the site names in full, and gives up to ``PANE_UNFOLDED`` for that; on a narrower
+        screen the table takes what the columns that always show need (the others give way), the pane keeps at
+        least ``PANE_MINIMUM`` (its buttons and the units' columns re-flow). Within one window width the table
+        only grows, so scrolling past a shorter name does not make the pane jump."""
+        if self._split_by_operator:
+            return
+        total = sum(self.splitter.sizes())
+        if total <= 0:
+            return
+        pane_minimum = max(PANE_MINIMUM, self.pane.minimumSizeHint().width())
+        everything = self.columns.required_width(every_column=True)
+        # every chosen column and the names, if the pane can still show the units' columns side by side
+        needed = everything if total - everything >= PANE_UNFOLDED else self.columns.required_width()
+        if self._split_for[0] == total:
+            needed = max(needed, self._split_for[1])
+        table = max(total - SPLIT[1], min(needed, total - pane_minimum))
+        self._split_for = (total, needed)
+        if self.splitter.sizes()[0] != table:
+            self.splitter.setSizes([table, total - table])
+
+    def _on_splitter_moved(self, *_: object) -> None:
+        self._split_by_operator = True
+
     def _filter_bar(self) -> QHBoxLayout:
         bar = QHBoxLayout()
         self.search = QLineEdit()

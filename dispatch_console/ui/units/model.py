@@ -47,6 +47,14 @@ class UnitsModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.rows: list[UnitRow] = []
+        self.folded = False  # a narrow pane: the unit status reads on a second line of the Unit cell
+
+    def set_folded(self, folded: bool) -> None:
+        """Show the unit status under the call sign, the division in its tooltip (their columns are hidden)."""
+        if folded != self.folded:
+            self.folded = folded
+            if self.rows:
+                self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, 0))
 
     def set_rows(self, rows: list[UnitRow]) -> None:
         """Show ``rows``; a refresh that changed nothing (most of the once-a-second re-reads) touches nothing.
@@ -78,6 +86,9 @@ class UnitsModel(QAbstractTableModel):
         row = self.rows[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
             unit = row.unit_id if row.round == 0 else f"{row.unit_id} (escalation {row.round})"
+            if self.folded and index.column() == 0:  # the division is in the reason and the tooltip
+                unit = f"{unit}\n{row.unit_status}" if role == Qt.ItemDataRole.DisplayRole else (
+                    f"{unit}, {row.division}, {row.unit_status}")
             values = (unit, row.kind, row.division, row.unit_status, row.reason, row.state_text)
             return values[index.column()]
         if role == Qt.ItemDataRole.ForegroundRole and row.failed:

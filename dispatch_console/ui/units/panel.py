@@ -41,6 +41,7 @@ from dispatch_console.domain.routing import UnitView
 from dispatch_console.domain.text import plural
 from dispatch_console.services.clock import utcnow
 from dispatch_console.ui.context import ConsoleContext
+from dispatch_console.ui.flow_layout import FlowLayout
 from dispatch_console.ui.theme import set_role
 from dispatch_console.ui.units.menu_action import NOTIFY_SHORTCUT, RETRY_SHORTCUT, register_panel_actions
 from dispatch_console.ui.units.model import UnitRow, UnitsModel
@@ -116,6 +117,7 @@ class UnitsPanel(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setAccessibleName("Designated units and their notification state")
         table_label = QLabel("Units (Delete removes the selected unit; Alt+1 comes here)")
+        table_label.setWordWrap(True)
         table_label.setBuddy(self.table)
         column.addWidget(table_label)
         column.addWidget(self.table, 1)
@@ -137,7 +139,7 @@ class UnitsPanel(QWidget):
         picker_row.addWidget(self.add_button)
         column.addLayout(picker_row)
 
-        buttons = QHBoxLayout()
+        buttons = FlowLayout()  # wraps onto a second row in a narrow pane instead of widening it
         self.remove_button = QPushButton("Re&move unit")
         self.remove_button.setAccessibleName("Remove the selected unit")
         self.retry_button = QPushButton(f"Retry failed ({RETRY_SHORTCUT})")  # no mnemonic: Alt+L links duplicates
@@ -156,6 +158,7 @@ class UnitsPanel(QWidget):
         self.preview.setAccessibleName("What the units will receive")
         self.preview.setMaximumHeight(150)
         preview_label = QLabel("What the units will receive (names typed in the statement are masked):")
+        preview_label.setWordWrap(True)
         preview_label.setBuddy(self.preview)
         column.addWidget(preview_label)
         column.addWidget(self.preview)
