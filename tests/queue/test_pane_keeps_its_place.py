@@ -59,3 +59,23 @@ def test_the_picked_unit_and_the_timeline_position_survive_a_live_update(
         triage.add_note(s, actor=supervisor, threat_id=tid, text="SRO on scene")
     qtbot.waitUntil(lambda: newest().endswith("SRO on scene"), timeout=3000)
     assert bar.value() == bar.maximum()
+
+
+def test_the_details_list_names_each_units_kind_and_how_the_threat_was_learned_in_words(
+    make_tab: MakeTab, sqlite_db: Database, supervisor: Actor, qtbot: QtBot
+) -> None:
+    """The Details section's units read "SW-2 (Social worker)", never the stored code "social_worker"."""
+    with sqlite_db.write() as s:
+        tid = add_threat(s, priority="P2")
+    version = 1
+    for unit, kind in (("SW-2", UnitKind.SOCIAL_WORKER), ("SRO-03", UnitKind.SRO)):
+        with sqlite_db.write() as s:
+            version = triage.assign_unit(s, actor=supervisor, threat_id=tid, expected_version=version,
+                                         unit_id=unit, kind=kind, division="North").version
+    tab = make_tab(str(sqlite_db.url))
+    tab.select_threat(tid)
+    pane = tab.pane
+    qtbot.waitUntil(lambda: pane.detail is not None and len(pane.detail.units) == 2, timeout=5000)
+    assert sorted(pane.units.item(i).text() for i in range(pane.units.count())) == [
+        "SRO-03 (School resource officer)", "SW-2 (Social worker)"]
+    assert "_" not in pane.fields["learned"].text()

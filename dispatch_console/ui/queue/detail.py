@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from dispatch_console.db.engine import Database
-from dispatch_console.domain.enums import Outcome, Priority, Status, Verification
+from dispatch_console.domain.enums import LearnedHow, Outcome, Priority, Status, UnitKind, Verification
 from dispatch_console.domain.timeparse import describe_countdown
 from dispatch_console.services import queue, triage
 from dispatch_console.services.actor import Actor, PermissionDenied
@@ -93,6 +93,14 @@ def threatened_words(at: datetime | None, typed: str, now: datetime, tz: Any) ->
     text = f"{at.astimezone(tz).strftime('%a %d %b %H:%M')} — {describe_countdown(at, now)}"
     return f"{text} ({typed})" if typed else text
 
+
+
+def _label(kind: Any, value: str) -> str:
+    """An enum value as the pane shows it: its label ("Social worker"), never the stored code ("social_worker")."""
+    try:
+        return str(kind(value).label) if value else ""
+    except ValueError:  # a value a newer console stored: still words, not a code
+        return value.replace("_", " ")
 
 class DetailPane(QWidget):
     """The selected threat: a header (case, key facts, actions) over three sections (units, details, timeline).
@@ -358,7 +366,7 @@ class DetailPane(QWidget):
             "division": row.division,
             "call_taker": row.call_taker,
             "caller": caller,
-            "learned": detail.learned_how.replace("_", " "),
+            "learned": _label(LearnedHow, detail.learned_how),
             "evidence": detail.evidence,
             "statement": f"“{detail.statement}”",
             "narrative": detail.narrative,
@@ -383,7 +391,7 @@ class DetailPane(QWidget):
             self.suspects.item(0).setFlags(Qt.ItemFlag.NoItemFlags)
         for unit in detail.units:
             state = f" — {unit.notification_state}" if unit.notification_state else ""
-            self.units.addItem(f"{unit.unit_id} ({unit.kind}){state}")
+            self.units.addItem(f"{unit.unit_id} ({_label(UnitKind, unit.kind)}){state}")
         if not detail.units:
             self.units.addItem("none assigned yet")
             self.units.item(0).setFlags(Qt.ItemFlag.NoItemFlags)
